@@ -1,0 +1,3 @@
+from crossfoot.cli import main
+
+main()

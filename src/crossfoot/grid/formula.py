@@ -1,0 +1,287 @@
+"""Formula analysis: references, relative (R1C1) fingerprints and simple shapes.
+
+Formula text is tokenized here and nowhere else (openpyxl's tokenizer). Each formula is
+analysed once, at the position where it was written; a reference is kept relative to
+that position, so the same ``FormulaInfo`` serves every cell of a shared-formula group
+and the fingerprint is equal for formulas copied across a row or down a column:
+F3 ``=A3*B3`` and F4 ``=A4*B4`` both read ``RC[-5]*RC[-4]``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import NamedTuple
+
+from openpyxl.formula.tokenizer import Token, Tokenizer, TokenizerError
+
+from crossfoot.grid.address import MAX_COL, MAX_ROW, column_index, quote_sheet
+
+AGGREGATES = frozenset({
+    "SUM", "AVERAGE", "AVERAGEA", "COUNT", "COUNTA", "MIN", "MAX", "PRODUCT", "SUMPRODUCT",
+    "SUBTOTAL", "AGGREGATE", "MEDIAN", "SUMSQ", "STDEV", "STDEV.S", "VAR", "VAR.S",
+})
+
+_CELL = r"(\$?)([A-Za-z]{1,3})(\$?)([0-9]{1,7})"
+_CELL_RE = re.compile(rf"^{_CELL}$")
+_RANGE_RE = re.compile(rf"^{_CELL}:{_CELL}$")
+_COLS_RE = re.compile(r"^(\$?)([A-Za-z]{1,3}):(\$?)([A-Za-z]{1,3})$")
+_ROWS_RE = re.compile(r"^(\$?)([0-9]{1,7}):(\$?)([0-9]{1,7})$")
+
+
+class Coord(NamedTuple):
+    """One coordinate of a reference: an offset from the formula cell, or absolute."""
+
+    value: int
+    absolute: bool
+
+    def at(self, origin: int) -> int:
+        return self.value if self.absolute else origin + self.value
+
+    def r1c1(self, axis: str) -> str:
+        if self.absolute:
+            return f"{axis}{self.value}"
+        return axis if self.value == 0 else f"{axis}[{self.value}]"
+
+
+class Area(NamedTuple):
+    """A resolved rectangle on a sheet; ``sheet`` None means the formula's own sheet."""
+
+    sheet: str | None
+    min_row: int
+    min_col: int
+    max_row: int
+    max_col: int
+
+    @property
+    def size(self) -> int:
+        return (self.max_row - self.min_row + 1) * (self.max_col - self.min_col + 1)
+
+    def contains(self, row: int, col: int) -> bool:
+        return self.min_row <= row <= self.max_row and self.min_col <= col <= self.max_col
+
+    @property
+    def is_cell(self) -> bool:
+        return self.min_row == self.max_row and self.min_col == self.max_col
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A reference inside a formula, relative to the cell the formula was written in.
+
+    ``kind`` is one of: cell, range, columns, rows, name, structured, external, error.
+    For name/structured/external/error references only ``text`` is meaningful.
+    """
+
+    kind: str
+    text: str
+    sheet: str | None = None
+    top: Coord | None = None
+    left: Coord | None = None
+    bottom: Coord | None = None
+    right: Coord | None = None
+
+    def resolve(self, row: int, col: int) -> Area | None:
+        """The rectangle this reference covers when the formula sits at (row, col)."""
+        if self.kind in ("cell", "range"):
+            assert self.top and self.left and self.bottom and self.right
+            r1, r2 = self.top.at(row), self.bottom.at(row)
+            c1, c2 = self.left.at(col), self.right.at(col)
+            return Area(self.sheet, min(r1, r2), min(c1, c2), max(r1, r2), max(c1, c2))
+        if self.kind == "columns":
+            assert self.left and self.right
+            c1, c2 = self.left.at(col), self.right.at(col)
+            return Area(self.sheet, 1, min(c1, c2), MAX_ROW, max(c1, c2))
+        if self.kind == "rows":
+            assert self.top and self.bottom
+            r1, r2 = self.top.at(row), self.bottom.at(row)
+            return Area(self.sheet, min(r1, r2), 1, max(r1, r2), MAX_COL)
+        return None
+
+    @property
+    def r1c1(self) -> str:
+        prefix = f"{quote_sheet(self.sheet)}!" if self.sheet else ""
+        if self.kind == "cell":
+            assert self.top and self.left
+            return prefix + self.top.r1c1("R") + self.left.r1c1("C")
+        if self.kind == "range":
+            assert self.top and self.left and self.bottom and self.right
+            return (prefix + self.top.r1c1("R") + self.left.r1c1("C") + ":"
+                    + self.bottom.r1c1("R") + self.right.r1c1("C"))
+        if self.kind == "columns":
+            assert self.left and self.right
+            return prefix + self.left.r1c1("C") + ":" + self.right.r1c1("C")
+        if self.kind == "rows":
+            assert self.top and self.bottom
+            return prefix + self.top.r1c1("R") + ":" + self.bottom.r1c1("R")
+        return self.text.upper() if self.kind == "name" else self.text
+
+
+@dataclass
+class FormulaInfo:
+    """What a formula does, independent of where it is copied to.
+
+    ``fingerprint`` is the formula in relative R1C1 form; ``functions`` the upper-case
+    function names it calls; ``aggregate`` is set when the whole formula is one call of
+    an aggregate over references only (``=SUM(B5:D5)`` -> ("SUM", refs)); ``plus_chain``
+    when it is only references joined by ``+`` (``=B5+C5+D5``). ``tokens`` is the token
+    list (whitespace dropped) for rules that need the operators.
+    """
+
+    fingerprint: str
+    refs: list[Reference]
+    functions: frozenset[str]
+    tokens: list[Token]
+    aggregate: tuple[str, list[Reference]] | None = None
+    plus_chain: list[Reference] | None = None
+    has_constant: bool = False
+    parse_error: str | None = None
+
+    def areas(self, row: int, col: int) -> list[Area]:
+        """The rectangles the formula reads when it sits at (row, col)."""
+        out = []
+        for ref in self.refs:
+            area = ref.resolve(row, col)
+            if area is not None:
+                out.append(area)
+        return out
+
+    @property
+    def operators(self) -> list[str]:
+        return [t.value for t in self.tokens if t.type == Token.OP_IN]
+
+
+def _split_sheet(text: str) -> tuple[str | None, str, bool]:
+    """'Sheet 1'!A1 -> ('Sheet 1', 'A1', external?)."""
+    if "!" not in text:
+        return None, text, False
+    prefix, _, rest = text.rpartition("!")
+    external = prefix.startswith("[") or prefix.startswith("'[")
+    if prefix.startswith("'") and prefix.endswith("'"):
+        prefix = prefix[1:-1].replace("''", "'")
+    if "]" in prefix:
+        external = True
+    return prefix, rest, external
+
+
+def parse_reference(text: str, row: int, col: int) -> Reference:
+    """Parse one range operand token relative to the formula's cell (row, col)."""
+    sheet, body, external = _split_sheet(text)
+    if external:
+        return Reference("external", text, sheet)
+    if body.upper().startswith("#REF!"):
+        return Reference("error", text, sheet)
+
+    def rc(d_abs: str, value: int, origin: int) -> Coord:
+        return Coord(value, True) if d_abs else Coord(value - origin, False)
+
+    m = _CELL_RE.match(body)
+    if m:
+        top = rc(m.group(3), int(m.group(4)), row)
+        left = rc(m.group(1), column_index(m.group(2)), col)
+        return Reference("cell", text, sheet, top, left, top, left)
+    m = _RANGE_RE.match(body)
+    if m:
+        return Reference(
+            "range", text, sheet,
+            rc(m.group(3), int(m.group(4)), row), rc(m.group(1), column_index(m.group(2)), col),
+            rc(m.group(7), int(m.group(8)), row), rc(m.group(5), column_index(m.group(6)), col),
+        )
+    m = _COLS_RE.match(body)
+    if m:
+        return Reference("columns", text, sheet, None,
+                         rc(m.group(1), column_index(m.group(2)), col), None,
+                         rc(m.group(3), column_index(m.group(4)), col))
+    m = _ROWS_RE.match(body)
+    if m:
+        return Reference("rows", text, sheet, rc(m.group(1), int(m.group(2)), row), None,
+                         rc(m.group(3), int(m.group(4)), row), None)
+    if "[" in body:
+        return Reference("structured", text, sheet)
+    return Reference("name", text, sheet)
+
+
+_CONSTANT_SUBTYPES = (Token.NUMBER, Token.TEXT, Token.LOGICAL)
+
+
+@lru_cache(maxsize=65536)
+def _analyse_cached(formula: str, row: int, col: int) -> FormulaInfo:
+    return analyse(formula, row, col)
+
+
+def analyse(formula: str, row: int, col: int) -> FormulaInfo:
+    """Analyse formula text written at (row, col)."""
+    text = formula if formula.startswith("=") else "=" + formula
+    try:
+        items = [t for t in Tokenizer(text).items if t.type != Token.WSPACE]
+    except (TokenizerError, IndexError, ValueError) as exc:
+        return FormulaInfo(text.upper(), [], frozenset(), [], parse_error=str(exc))
+    refs: list[Reference] = []
+    parts: list[str] = []
+    functions: set[str] = set()
+    has_constant = False
+    for tok in items:
+        if tok.type == Token.OPERAND and tok.subtype == Token.RANGE:
+            ref = parse_reference(tok.value, row, col)
+            refs.append(ref)
+            parts.append(ref.r1c1)
+        elif tok.type == Token.FUNC and tok.subtype == Token.OPEN:
+            name = tok.value[:-1].upper()
+            if name.startswith("_XLFN."):
+                name = name[6:]
+            functions.add(name)
+            parts.append(name + "(")
+        else:
+            if tok.type == Token.OPERAND and tok.subtype in _CONSTANT_SUBTYPES:
+                has_constant = True
+            parts.append(tok.value.upper() if tok.subtype != Token.TEXT else tok.value)
+    info = FormulaInfo("=" + "".join(parts), refs, frozenset(functions), items,
+                       has_constant=has_constant)
+    info.aggregate = _aggregate_shape(items, refs)
+    info.plus_chain = _plus_chain_shape(items, refs)
+    return info
+
+
+def _aggregate_shape(items: list[Token], refs: list[Reference]) -> tuple[str, list[Reference]] | None:
+    if len(items) < 3 or items[0].type != Token.FUNC or items[-1].type != Token.FUNC:
+        return None
+    name = items[0].value[:-1].upper()
+    if name not in AGGREGATES:
+        return None
+    inner = items[1:-1]
+    expect_ref = True
+    for tok in inner:
+        if expect_ref and not (tok.type == Token.OPERAND and tok.subtype == Token.RANGE):
+            return None
+        if not expect_ref and not (tok.type == Token.SEP and tok.subtype == Token.ARG):
+            return None
+        expect_ref = not expect_ref
+    if expect_ref:  # ended on a separator
+        return None
+    return name, refs
+
+
+def _plus_chain_shape(items: list[Token], refs: list[Reference]) -> list[Reference] | None:
+    if len(items) < 3 or len(items) % 2 == 0:
+        return None
+    for i, tok in enumerate(items):
+        if i % 2 == 0:
+            if not (tok.type == Token.OPERAND and tok.subtype == Token.RANGE):
+                return None
+        elif not (tok.type == Token.OP_IN and tok.value == "+"):
+            return None
+    return refs
+
+
+def info_for(cell) -> FormulaInfo | None:
+    """The analysis of a cell's formula, shared by every cell of its shared group."""
+    if cell.shared is not None:
+        group = cell.shared
+        if group.fingerprint_cache is None:
+            group.fingerprint_cache = analyse(group.text, group.row, group.col)
+        return group.fingerprint_cache  # type: ignore[return-value]
+    formula = cell.formula
+    if formula is None:
+        return None
+    return _analyse_cached(formula, cell.row, cell.col)
