@@ -1,0 +1,1 @@
+"""Bundled cases: the facts, sources and reconstructions behind ``crossfoot demo``."""
