@@ -16,7 +16,7 @@ from crossfoot import __version__
 from crossfoot.grid.graph import DependencyGraph
 from crossfoot.grid.model import Workbook
 from crossfoot.read import ReadError, load
-from crossfoot.rules.base import Finding, all_rules, severity_rank
+from crossfoot.rules.base import Finding, Impact, all_rules, severity_rank
 
 
 class AuditContext:
@@ -47,12 +47,15 @@ class FileReport:
     error: str | None = None
     notices: list[str] = field(default_factory=list)
     workbook: Workbook | None = field(default=None, repr=False)
+    impact: list[Impact] = field(default_factory=list)  # of all fixes together (repair)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"path": self.path, "findings": [f.to_dict() for f in self.findings],
                                "error": self.error}
         if self.notices:
             out["notices"] = self.notices
+        if self.impact:
+            out["impact"] = [i.to_dict() for i in self.impact]
         return out
 
 
