@@ -1,0 +1,271 @@
+"""Impact: what each proposed fix does to the numbers a reader cares about.
+
+For every finding whose fix carries a formula, the fix is applied to a copy of the
+workbook and only its dependency cone is recalculated (``repair.cone``). The finding's
+``impact`` then lists the key outputs: the fixed cell, the cone cells named by the
+caller (``outputs=['Sheet1!F9']``), labelled totals and bottom-line cells (cells nothing
+else reads) whose value changes. The combined impact of all fixes applied together is
+returned and kept on ``FileReport.impact``.
+
+A fix whose cone cannot be recalculated (a circular reference, a function the engine
+lacks, a reference to another file) gets no impact and a notice on the FileReport;
+cells that come out as an Excel error (a ``#REF!`` chain) are left out of the impact,
+with a notice.
+
+``format_impact`` gives the reader's line: "Server CapEx ($m), Total: 1,300 -> 1,600
+(+23%)".
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any, Iterable
+
+from crossfoot.grid.address import CellRange, a1, parse_a1, quote_sheet
+from crossfoot.grid.graph import CellKey, DependencyGraph
+from crossfoot.grid.model import ExcelError, Workbook
+from crossfoot.repair.cone import ConeEvaluator, ConeResult, cell_name
+from crossfoot.repair.recalc import Engine, ensure_values
+from crossfoot.rules.base import Finding, Impact
+from crossfoot.understand.numbers import fmt
+
+if TYPE_CHECKING:
+    from crossfoot.audit import FileReport
+
+MAX_IMPACTS = 10  # key outputs listed per finding (fixed and named cells always are)
+
+
+def fix_changes(finding: Finding, workbook: Workbook) -> dict[CellKey, str]:
+    """The formulas a finding's fix writes, by cell: ``evidence["fixes"]`` for a finding
+    over a range (``{"F4": "=...", ...}``), else ``fix.formula`` for its single cell.
+    Empty when the fix has no formula or names a cell outside the workbook."""
+    sheet = workbook.sheet(finding.sheet)
+    if sheet is None:
+        return {}
+    fixes = finding.evidence.get("fixes") if isinstance(finding.evidence, dict) else None
+    out: dict[CellKey, str] = {}
+    if isinstance(fixes, dict) and fixes:
+        for address, formula in fixes.items():
+            key = _key(workbook, str(address), sheet.name)
+            if key is not None and isinstance(formula, str) and formula.strip():
+                out[key] = _with_equals(formula)
+        return out
+    if finding.fix is None or not finding.fix.formula:
+        return {}
+    try:
+        rng = CellRange.parse(finding.cell)
+    except ValueError:
+        return {}
+    if rng.size != 1:
+        return {}
+    return {(sheet.name, rng.min_row, rng.min_col): _with_equals(finding.fix.formula)}
+
+
+def _with_equals(formula: str) -> str:
+    formula = formula.strip()
+    return formula if formula.startswith("=") else "=" + formula
+
+
+def _key(workbook: Workbook, text: str, default_sheet: str | None) -> CellKey | None:
+    """'Sheet1!F9', "'My sheet'!F9" or (with a default sheet) 'F9' -> a cell key."""
+    sheet_name, _, address = text.rpartition("!")
+    if not sheet_name:
+        sheet_name = default_sheet or ""
+    sheet_name = sheet_name.strip()
+    if sheet_name.startswith("'") and sheet_name.endswith("'"):
+        sheet_name = sheet_name[1:-1].replace("''", "'")
+    sheet = workbook.sheet(sheet_name)
+    if sheet is None:
+        return None
+    try:
+        row, col = parse_a1(address)
+    except ValueError:
+        return None
+    return (sheet.name, row, col)
+
+
+class _Labeller:
+    """Row label + column header of a cell, from the meaning layer's labels."""
+
+    def __init__(self, workbook: Workbook) -> None:
+        self.workbook = workbook
+        self._ctx: Any = None
+
+    def __call__(self, key: CellKey) -> str | None:
+        from crossfoot.understand.labels import cell_labels
+
+        if self._ctx is None:
+            from crossfoot.audit import AuditContext
+
+            self._ctx = AuditContext(self.workbook)
+        labels = cell_labels(self._ctx, key[0], key[1], key[2])
+        parts = [p for p in (labels.row_label, labels.header) if p]
+        return ", ".join(parts) if parts else None
+
+
+def _changed(before: Any, after: Any) -> bool:
+    if isinstance(before, bool) or isinstance(after, bool):
+        return before != after
+    if isinstance(before, (int, float)) and isinstance(after, (int, float)):
+        return not math.isclose(before, after, rel_tol=1e-9, abs_tol=1e-9)
+    if before is None and isinstance(after, (int, float)):
+        return after != 0
+    return before != after
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, ExcelError):
+        return str(value)
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return int(value)
+    return value
+
+
+class ImpactAnalysis:
+    """Impact of fixes on one workbook; keeps the graph and compiled formulas between
+    fixes, so that the second and later fixes cost only their cones."""
+
+    def __init__(self, workbook: Workbook, graph: DependencyGraph | None = None,
+                 engine: Engine | None = None) -> None:
+        self.workbook = workbook
+        self.evaluator = ConeEvaluator(workbook, graph=graph, engine=engine)
+        self.label = _Labeller(workbook)
+        self.notices: list[str] = []
+        self._total_cache: dict[CellKey, bool] = {}
+
+    def impact(self, changes: dict[CellKey, str], outputs: Iterable[CellKey] = (), *,
+               what: str | None = None, always: bool = False) -> list[Impact]:
+        """The key outputs of applying ``changes``; ``what`` names the fix in notices;
+        ``always`` lists every named output even when the fix does not reach it."""
+        result = self.evaluator.evaluate(changes)
+        what = what or ", ".join(cell_name(k) for k in changes)
+        if result.notices:
+            self.notices.extend(f"impact of the fix at {what} not computed: {n}" for n in result.notices)
+        if any(k in result.failed or k in result.circular for k in changes):
+            return []
+        named = list(dict.fromkeys(outputs))
+        if always:
+            extra = [k for k in named if k not in result.before]
+            if extra:
+                for key in extra:
+                    cell = self.workbook.sheets[key[0]].get(key[1], key[2])
+                    result.before[key] = result.after[key] = None if cell is None else cell.value
+        return self._key_outputs(result, list(changes), named, what)
+
+    def _is_total(self, key: CellKey) -> bool:
+        hit = self._total_cache.get(key)
+        if hit is None:
+            from crossfoot.understand.structure import is_total_label
+
+            label = self.label(key) or ""
+            hit = any(is_total_label(part) for part in label.split(", ")) or "total" in label.lower()
+            self._total_cache[key] = hit
+        return hit
+
+    def _key_outputs(self, result: ConeResult, fixed: list[CellKey], named: list[CellKey],
+                     what: str) -> list[Impact]:
+        graph = self.evaluator.graph
+        first = [k for k in fixed if k in result.after]
+        first += [k for k in named if k in result.after and k not in first]
+        chosen = set(first)
+        bottom, totals = [], []
+        for key in result.order:
+            if key in chosen or key not in result.after:
+                continue
+            if not _changed(result.before.get(key), result.after[key]):
+                continue
+            if not graph.has_dependents(*key):
+                bottom.append(key)
+            elif self._is_total(key):
+                totals.append(key)
+        keys = first + (bottom + totals)[:max(0, MAX_IMPACTS - len(first))]
+        errors = [k for k in keys if isinstance(result.after[k], ExcelError)
+                  or (isinstance(result.before.get(k), ExcelError) and k not in fixed)]
+        if errors:
+            shown = ", ".join(f"{cell_name(k)} ({result.after[k]})" for k in errors[:3])
+            more = f" and {len(errors) - 3} more" if len(errors) > 3 else ""
+            self.notices.append(f"impact of the fix at {what}: {shown}{more} evaluate to an Excel error "
+                                f"(a broken reference upstream); left out of the impact")
+        out = []
+        for key in keys:
+            if key in errors:
+                continue
+            out.append(Impact(key[0], a1(key[1], key[2]), self.label(key),
+                              _plain(result.before.get(key)), _plain(result.after[key])))
+        return out
+
+
+def add_impact(file_report: "FileReport", outputs: list[str] | None = None, *,
+               engine: Engine | None = None) -> list[Impact]:
+    """Fill ``finding.impact`` for every finding with a fix and return (and keep on
+    ``file_report.impact``) the combined impact of all fixes applied together.
+
+    ``outputs`` names cells to report whatever else is chosen: ``['Sheet1!F9']``.
+    Problems become notices on ``file_report.notices``; nothing here raises on a bad
+    workbook.
+    """
+    workbook = file_report.workbook
+    if workbook is None:
+        return []
+    known = len(workbook.notices)
+    ensure_values(workbook, engine)
+    _note(file_report, workbook.notices[known:])
+    analysis = ImpactAnalysis(workbook, engine=engine)
+    named: list[CellKey] = []
+    for text in outputs or ():
+        key = _key(workbook, text, None)
+        if key is None:
+            _note(file_report, [f"output {text} is not a cell of this workbook (write it as Sheet!A1)"])
+        else:
+            named.append(key)
+    combined: dict[CellKey, str] = {}
+    for finding in file_report.findings:
+        changes = fix_changes(finding, workbook)
+        if not changes:
+            continue
+        finding.impact = analysis.impact(changes, named, what=_what(finding))
+        for key, formula in changes.items():
+            if key in combined and combined[key] != formula:
+                analysis.notices.append(f"two fixes write {cell_name(key)}; the combined impact uses {formula}")
+            combined[key] = formula
+    total: list[Impact] = []
+    if combined:
+        total = analysis.impact(combined, named, what="all fixes together", always=True)
+    _note(file_report, analysis.notices)
+    file_report.impact = total
+    return total
+
+
+def _what(finding: Finding) -> str:
+    return f"{quote_sheet(finding.sheet)}!{finding.cell} ({finding.rule})"
+
+
+def _note(file_report: "FileReport", notices: Iterable[str]) -> None:
+    for notice in notices:
+        if notice not in file_report.notices:
+            file_report.notices.append(notice)
+
+
+def format_value(value: Any) -> str:
+    """A value as a report shows it: 1600 -> '1,600', 0.2534 -> '0.2534', text as is."""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, (int, float)):
+        return fmt(float(value))
+    if value is None:
+        return "(empty)"
+    return str(value)
+
+
+def format_impact(impact: Impact) -> str:
+    """'Server CapEx ($m), Total: 1,300 -> 1,600 (+23%)'; the address when unlabelled."""
+    where = impact.label or f"{impact.sheet}!{impact.cell}"
+    line = f"{where}: {format_value(impact.before)} -> {format_value(impact.after)}"
+    change = impact.change
+    if change is not None and math.isfinite(change):
+        line += f" ({change:+.0%})" if abs(change) >= 0.005 or change == 0 else f" ({change:+.2%})"
+    return line
+
+
+def format_impacts(impacts: Iterable[Impact]) -> list[str]:
+    return [format_impact(i) for i in impacts]
