@@ -109,6 +109,9 @@ def select_rules(select: Iterable[str] | None = None, ignore: Iterable[str] | No
 def audit_workbook(workbook: Workbook, *, select: Sequence[str] | None = None,
                    ignore: Sequence[str] | None = None, options: dict[str, Any] | None = None) -> FileReport:
     """Run the rules on a workbook already in memory."""
+    from crossfoot.repair.recalc import ensure_values
+
+    ensure_values(workbook)  # formulas saved without values (scripts, corrected copies)
     ctx = AuditContext(workbook, options)
     rules = all_rules()
     findings: list[Finding] = []
