@@ -58,7 +58,9 @@ def _register_commands() -> None:
 def main() -> None:
     _register_commands()
     try:
-        app(standalone_mode=False)
+        # Without standalone mode click returns a command's ``typer.Exit`` code instead
+        # of exiting: pass it on, or every command would exit 0.
+        code = app(standalone_mode=False)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
     except typer.Abort:
@@ -76,3 +78,4 @@ def main() -> None:
                 err_console.print(f"Try '{ctx.command_path} --help' for help.")
             sys.exit(2)
         raise
+    sys.exit(code if isinstance(code, int) else 0)
