@@ -21,6 +21,9 @@ Public API (names are stable; other modules import them)::
     st.runs                                   # every Run of two or more cells
     st.info(cell)                             # FormulaInfo of a formula cell (or None)
     st.shape(cell)                            # fingerprint with numeric constants as '#'
+    st.formula_at(cell, row, col)             # the cell's formula copied to (row, col)
+    st.aggregate_refs(cell)                   # ("SUM", [Area]) / ("+", [Area]) or None
+    st.aggregate_axis(cell)                   # "row" (sums its own row), "col", or None
     workbook_structure(ctx)                   # {sheet name: SheetStructure}
     is_total_label('Grand total')             # True: Total, Sum, Subtotal, FY, Full year...
 
@@ -48,7 +51,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterator
 
-from crossfoot.grid.address import CellRange
+from crossfoot.grid.address import CellRange, a1
 from crossfoot.grid.formula import FormulaInfo, info_for
 from crossfoot.grid.model import Cell, Sheet
 
@@ -193,6 +196,19 @@ class SheetStructure:
             info = info_for(cell)
             self._infos[key] = info
             return info
+
+    def formula_at(self, cell: Cell, row: int, col: int) -> str | None:
+        """The cell's formula as it reads when copied to (row, col) (relative references
+        move, absolute ones stay): what a typed-over cell would hold."""
+        text = cell.formula
+        if text is None:
+            return None
+        from openpyxl.formula.translate import Translator
+
+        try:
+            return Translator(text, origin=a1(cell.row, cell.col)).translate_formula(a1(row, col))
+        except Exception:  # noqa: BLE001 - an untranslatable formula has no proposal
+            return None
 
     def fingerprint(self, cell: Cell | None) -> str | None:
         info = self.info(cell)
@@ -428,6 +444,12 @@ class SheetStructure:
             return info.aggregate[0], info.areas(cell.row, cell.col)
         if info.plus_chain is not None:
             return "+", info.areas(cell.row, cell.col)
+        toks = info.tokens
+        if len(toks) >= 4 and toks[0].type == "OPERATOR-PREFIX" and toks[0].value == "+" and info.refs and \
+                all((t.type == "OPERAND" and t.subtype == "RANGE") if i % 2 == 0 else
+                    (t.type == "OPERATOR-INFIX" and t.value == "+") for i, t in enumerate(toks[1:])) and \
+                len(toks) % 2 == 0:
+            return "+", info.areas(cell.row, cell.col)  # =+B5+C5+D5, as Lotus users write it
         return None
 
     def aggregate_axis(self, cell: Cell) -> str | None:

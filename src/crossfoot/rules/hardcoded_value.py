@@ -1,0 +1,331 @@
+"""hardcoded-value: a number typed where the table computes its neighbours."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Iterator
+
+from crossfoot.grid.address import a1, range_a1
+from crossfoot.grid.formula import FormulaInfo
+from crossfoot.grid.model import Cell, Sheet
+from crossfoot.rules.base import Finding, Fix, Rule
+from crossfoot.understand.numbers import close, fmt, looks_intensive, numeric
+from crossfoot.understand.structure import Block, SheetStructure, sheet_structure
+
+if TYPE_CHECKING:
+    from crossfoot.audit import AuditContext
+
+
+@dataclass
+class Hardcode:
+    """A constant where a formula is expected, and the formula that sets the pattern."""
+
+    cell: Cell
+    axis: str  # "row": the pattern runs along the row; "col": down the column; "total"
+    model: Cell | None
+    group: list[Cell]
+    parts: list[Cell] | None = None
+
+
+def _line_refs(info: FormulaInfo, axis: str) -> tuple[bool, bool]:
+    """Does the formula read its own line behind it (back) or ahead of it (forward)?"""
+    back = fwd = False
+    for ref in info.refs:
+        if ref.sheet is not None or ref.top is None and ref.left is None:
+            continue
+        if axis == "row":
+            same = ref.top is not None and ref.bottom is not None and not ref.top.absolute and \
+                ref.top.value == 0 and ref.bottom.value == 0
+            coords = (ref.left, ref.right)
+        else:
+            same = ref.left is not None and ref.right is not None and not ref.left.absolute and \
+                ref.left.value == 0 and ref.right.value == 0
+            coords = (ref.top, ref.bottom)
+        if not same:
+            continue
+        for co in coords:
+            if co is None:
+                continue
+            if co.absolute:
+                back = fwd = True
+            elif co.value < 0:
+                back = True
+            elif co.value > 0:
+                fwd = True
+    return back, fwd
+
+
+def _reads_numbers_at(st: SheetStructure, model: Cell, row: int, col: int) -> bool:
+    """Copied to (row, col), would the model formula read numbers (and not itself)?"""
+    info = st.info(model)
+    if info is None or not info.refs:
+        return False
+    get = st.sheet.cells.get
+    for area in info.areas(row, col):
+        if area.sheet is not None:
+            continue  # another sheet: trust the pattern
+        if area.contains(row, col):
+            return False
+        if area.min_row < 1 or area.min_col < 1:
+            return False
+        found = False
+        if area.size > 400:
+            continue
+        for r in range(area.min_row, area.max_row + 1):
+            for c in range(area.min_col, area.max_col + 1):
+                cell = get((r, c))
+                if cell is not None and numeric(cell) is not None:
+                    found = True
+                    break
+            if found:
+                break
+        if not found:
+            return False
+    return True
+
+
+def _plausible_value(st: SheetStructure, model: Cell, cell: Cell, block: Block | None) -> bool:
+    """For a copied total (SUM or + chain), is the typed number the total it replaces, or
+    at least an amount of its size (not a rate or a per-unit figure in a total column)?"""
+    agg = st.aggregate_refs(model)
+    if agg is None or agg[0] not in ("SUM", "+"):
+        return True
+    label = st.row_label(cell.row, cell.col, block=block) if st.aggregate_axis(model) == "row" else \
+        st.col_header(cell.col, cell.row, block=block)
+    if looks_intensive(label, cell):
+        return False
+    info = st.info(model)
+    assert info is not None
+    total = 0.0
+    get = st.sheet.cells.get
+    for area in info.areas(cell.row, cell.col):
+        if area.sheet is not None or area.size > 10000:
+            return True
+        for r in range(area.min_row, area.max_row + 1):
+            for c in range(area.min_col, area.max_col + 1):
+                v = numeric(get((r, c)))
+                if v is not None:
+                    total += v
+    value = numeric(cell) or 0.0
+    if close(total, value):
+        return True
+    if total == 0 or value == 0:
+        return False
+    ratio = value / total
+    return 0.5 <= ratio <= 2
+
+
+def _candidate(cell: Cell, block: Block | None) -> bool:
+    if cell.has_formula or numeric(cell) is None or block is None:
+        return False
+    if not block.contains(cell.row, cell.col):
+        return False
+    return cell.row not in block.header_rows and cell.col not in block.label_cols
+
+
+def find_hardcodes(ctx: "AuditContext", sheet: Sheet) -> dict[tuple[int, int], Hardcode]:
+    return ctx.memo(f"hardcoded-value:{sheet.name}",
+                    lambda: _find(sheet_structure(ctx, sheet), _has_formulas(ctx)))
+
+
+def _has_formulas(ctx: "AuditContext") -> bool:
+    return ctx.memo("has-formulas", lambda: ctx.workbook.source_format != "csv" and ctx.workbook.has_formulas)
+
+
+def _find(st: SheetStructure, has_formulas: bool) -> dict[tuple[int, int], Hardcode]:
+    out: dict[tuple[int, int], Hardcode] = {}
+    if not has_formulas:
+        return out
+    for axis, lines in (("row", st.sheet.rows()), ("col", st.sheet.columns())):
+        for line, cells in lines.items():
+            _scan_line(st, axis, cells, out)
+    for block in st.blocks:
+        _typed_totals(st, block, out)
+    return out
+
+
+def _scan_line(st: SheetStructure, axis: str, cells: list[Cell], out: dict) -> None:
+    groups: dict[str, list[Cell]] = {}
+    n_formulas = 0
+    for cell in cells:
+        if cell.has_formula:
+            n_formulas += 1
+            shape = st.shape(cell)
+            if shape is not None:
+                groups.setdefault(shape, []).append(cell)
+    if n_formulas < 2:
+        return
+    pos = (lambda c: c.col) if axis == "row" else (lambda c: c.row)
+    index = {pos(c): i for i, c in enumerate(cells)}
+    # what the line's formulas read on their own sheet: those constants are inputs
+    read_areas = []
+    for cell in cells:
+        if cell.has_formula:
+            info = st.info(cell)
+            if info is not None:
+                read_areas.extend(a for a in info.areas(cell.row, cell.col) if a.sheet is None)
+
+    def is_read(c: Cell) -> bool:
+        return any(a.contains(c.row, c.col) for a in read_areas)
+
+    def read_areas_outside(members: set[int]) -> list:
+        out_areas = []
+        for c in cells:
+            if c.has_formula and id(c) not in members:
+                info = st.info(c)
+                if info is not None:
+                    out_areas.extend(a for a in info.areas(c.row, c.col) if a.sheet is None)
+        return out_areas
+    for shape, group in groups.items():
+        if len(group) < 2:
+            continue
+        info = st.info(group[0])
+        if info is None or not info.refs or info.parse_error:
+            continue
+        if all(ref.sheet is None and ref.kind in ("cell", "range") and ref.top is not None and ref.top.absolute
+               and ref.left is not None and ref.left.absolute for ref in info.refs):
+            continue  # every copy reads the same absolute cells: not a pattern to follow
+        back, fwd = _line_refs(info, axis)
+        line_aggregate = st.aggregate_axis(group[0]) == axis
+        block = st.block_at(group[0].row, group[0].col)
+        first, last = index[pos(group[0])], index[pos(group[-1])]
+        members = {id(g) for g in group}
+        found: list[Cell] = []
+        for i in range(first + 1, last):
+            cell = cells[i]
+            if not _candidate(cell, block):
+                continue
+            if (back or fwd) and not line_aggregate:
+                # a recurrence (each cell reads the one before): the next copy reads a
+                # typed-over cell, other formulas of the line reading it make it an input
+                if any(a.contains(cell.row, cell.col) for a in read_areas_outside(members)):
+                    continue
+            elif is_read(cell):
+                continue
+            found.append(cell)
+        sides = [] if line_aggregate else [(-1, not back), (1, not fwd)]
+        for step, allowed in sides:
+            if not allowed:
+                continue
+            i = first - 1 if step < 0 else last + 1
+            expect = pos(cells[first if step < 0 else last]) + step
+            while 0 <= i < len(cells):
+                cell = cells[i]
+                if pos(cell) != expect or not _candidate(cell, block):
+                    break
+                if not is_read(cell):
+                    found.append(cell)
+                i += step
+                expect += step
+        for cell in found:
+            key = (cell.row, cell.col)
+            if key in out:
+                continue
+            model = min(group, key=lambda g: abs(pos(g) - pos(cell)))
+            if not _reads_numbers_at(st, model, cell.row, cell.col):
+                continue
+            if not _plausible_value(st, model, cell, block):
+                continue
+            out[key] = Hardcode(cell, axis, model, group)
+
+
+def _typed_totals(st: SheetStructure, block: Block, out: dict) -> None:
+    """Total rows (by label) whose cells are typed numbers equal to the sum of the parts."""
+    get = st.sheet.cells.get
+    from crossfoot.understand.structure import is_total_label
+
+    label_totals = [r for r in block.total_rows if is_total_label(st.row_label(r, block=block))]
+    for r in label_totals:
+        for c in block.data_cols:
+            cell = get((r, c))
+            if cell is None or cell.has_formula or (r, c) in out:
+                continue
+            value = numeric(cell)
+            if value is None or value == 0:
+                continue
+            parts: list[Cell] = []
+            rr = r - 1
+            while rr >= block.first_data_row and rr not in block.total_rows:
+                p = get((rr, c))
+                if p is None or numeric(p) is None:
+                    if parts:
+                        break
+                    rr -= 1
+                    continue
+                parts.append(p)
+                rr -= 1
+            if len(parts) < 2:
+                continue
+            vals = [numeric(p) for p in parts]
+            if close(sum(vals), value, len(vals), tuple(vals)):  # type: ignore[arg-type]
+                out[(r, c)] = Hardcode(cell, "total", None, [], parts=list(reversed(parts)))
+
+
+class HardcodedValue(Rule):
+    name = "hardcoded-value"
+    severity = "warning"
+    summary = "A typed number where the table computes the cells around it."
+    what = """
+A constant inside (or at the end of) a run of formulas copied along a row or down a
+column, where the formula copied to that cell would read numbers just as its neighbours
+do; or a total row holding typed numbers that equal the sum of the rows above it.
+"""
+    why = """
+A formula typed over with its value (or a total keyed in by hand) no longer follows
+its inputs: when an input changes, every other cell updates and this one silently
+stays, so totals and everything built on them drift apart.
+"""
+    example = """
+| | B (FY) | C (Q4) | D (Q3) | E (Q2) |
+|---|---|---|---|---|
+| 23 Seed EBIT | 183 | -145 | 139 | 146 |
+| 24 Productivity EBIT | 0 | -137 | 137 | 55 |
+| 25 Total EBIT | **183** | **-282** | `=D24+D23` | `=E24+E23` |
+
+B25 and C25 hold typed numbers where D25:E25 compute the total; the fix is
+`=B24+B23` and `=C24+C23`.
+"""
+    fix = """
+The neighbouring formula copied to the cell (relative references moved, absolute
+ones kept), e.g. B25 `=+B24+B23`; for a typed total, `=SUM(...)` over its parts.
+"""
+
+    def check(self, ctx: "AuditContext") -> Iterator[Finding]:
+        for sheet in ctx.workbook:
+            st = sheet_structure(ctx, sheet)
+            for key, hc in sorted(find_hardcodes(ctx, sheet).items()):
+                yield self._finding(st, sheet, hc)
+
+    def _finding(self, st: SheetStructure, sheet: Sheet, hc: Hardcode) -> Finding:
+        cell = hc.cell
+        block = st.block_at(cell.row, cell.col)
+        label = st.row_label(cell.row, cell.col, block=block)
+        header = st.col_header(cell.col, cell.row, block=block)
+        where = " / ".join(x for x in (f"'{label}'" if label else None, f"'{header}'" if header else None) if x)
+        value = numeric(cell)
+        if hc.axis == "total":
+            parts = hc.parts or []
+            rng = range_a1(parts[0].row, parts[0].col, parts[-1].row, parts[-1].col)
+            formula = f"=SUM({rng})"
+            msg = (f"{cell.address} ({where}) is a typed total: {fmt(value)}, the sum of {rng} today, "
+                   f"but it will not follow them when they change.")
+            return self.finding(sheet.name, cell.address, msg,
+                                fix=Fix(formula=formula, description=f"compute the total from {rng}"),
+                                evidence={"parts": rng})
+        group = hc.group
+        model = hc.model
+        assert model is not None
+        span = range_a1(group[0].row, group[0].col, group[-1].row, group[-1].col)
+        direction = "along the row" if hc.axis == "row" else "down the column"
+        proposed = st.formula_at(model, cell.row, cell.col)
+        msg = (f"{cell.address} ({where}) holds the number {fmt(value)} where the {len(group)} formulas "
+               f"{direction} ({span}) compute it, e.g. {model.address} {model.formula}")
+        if proposed:
+            msg += f"; here that is {proposed}"
+        msg += ". A typed number does not follow its inputs."
+        fix = Fix(formula=proposed, description=f"copy the formula of {model.address}") if proposed else None
+        return self.finding(sheet.name, cell.address, msg, fix=fix,
+                            evidence={"pattern": span, "model": model.address})
+
+
+__all__ = ["Hardcode", "HardcodedValue", "find_hardcodes"]
