@@ -1,0 +1,1 @@
+"""Sourced default values for the economic models (every value carries its source and date)."""

@@ -1,0 +1,1 @@
+"""Example input files for `crossfoot tco`, `crossfoot fund` and `crossfoot check`."""
