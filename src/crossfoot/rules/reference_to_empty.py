@@ -1,0 +1,234 @@
+"""reference-to-empty: arithmetic that reads an empty cell where a number is missing."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Iterator
+
+from openpyxl.formula.tokenizer import Token
+
+from crossfoot.grid.formula import FormulaInfo, info_for
+from crossfoot.grid.model import Cell, Sheet
+from crossfoot.rules.base import Finding, Rule
+
+if TYPE_CHECKING:
+    from crossfoot.audit import AuditContext
+
+# A formula that calls one of these (or compares with "") handles blanks on purpose.
+BLANK_AWARE = frozenset({"ISBLANK", "COUNTBLANK", "COUNTA", "ISNUMBER", "ISTEXT", "ISNONTEXT",
+                         "ISLOGICAL", "LEN", "N", "T", "IFNA", "ISNA"})
+# Direct arguments of these read a blank as nothing, or as a zero, as arithmetic does.
+ARITHMETIC_FUNCTIONS = frozenset({"SUM", "PRODUCT", "ROUND", "ROUNDUP", "ROUNDDOWN", "ABS", "SUMPRODUCT",
+                                  "INT", "EXP", "LN", "SQRT", "POWER", "MOD"})
+_ARITH_OPS = frozenset({"+", "-", "*", "/", "^"})
+
+
+class ReferenceToEmpty(Rule):
+    name = "reference-to-empty"
+    severity = "warning"
+    summary = "Arithmetic reads an empty cell (as 0) where its row or column holds numbers all around it."
+    options = {"min_copies": 1}
+    what = """
+A formula whose arithmetic reads a single empty cell, where that blank is a gap in
+numbers: the cell has numbers on both sides in its row or column (a hole in an otherwise
+filled input row or column), or it sits at the edge of a filled block (numbers beside it
+and above or below it) while the same formula copied next door reads numbers
+(`min_copies` copies at least, default 1). Blanks in empty areas, blank padding inside a
+`SUM` range, and formulas that test for blanks (`ISBLANK`, `IF(B6="", ...)`,
+`COUNTA`) are not flagged.
+"""
+    why = """
+An empty cell counts as 0 in arithmetic, with no error: a missing input silently turns a
+product into 0 and a total into an understatement. When the cells around it are filled,
+the blank is far more likely an input that was never typed, or deleted, than a true zero.
+"""
+    example = """
+| | A | B | C | D |
+| --- | --- | --- | --- | --- |
+| 2 | | A100 | H800 | H100 |
+| 3 | # of GPUs | 10,000 | 2,000 | 1,500 |
+| 4 | ASP ($k) | 13 | 23 | *(empty)* |
+| 5 | CapEx ($m) | `=B3*B4/1000` | `=C3*C4/1000` | `=D3*D4/1000` -> 0 |
+
+D5 reads D4, which is empty: the H100 capex shows 0 while its neighbours read prices.
+"""
+    fix = """
+Enter the missing number (or an explicit 0 if zero is meant). crossfoot proposes no
+formula, because only the author knows the value.
+"""
+
+    def check(self, ctx: "AuditContext") -> Iterator[Finding]:
+        min_copies = int(ctx.options.get(self.name, {}).get("min_copies", 1))
+        workbook = ctx.workbook
+        sheets = {s.name.lower(): s for s in workbook}
+        cache: dict[int, tuple[FormulaInfo, list[int]]] = {}
+        for sheet in workbook:
+            for cell in sheet.formula_cells():
+                info = info_for(cell)
+                if info is None or info.parse_error:
+                    continue
+                indices = _arithmetic_cell_refs(info, cache)
+                if not indices:
+                    continue
+                gaps = []
+                for i in indices:
+                    area = info.refs[i].resolve(cell.row, cell.col)
+                    if area is None:
+                        continue
+                    target_sheet = sheets.get(area.sheet.lower()) if area.sheet else sheet
+                    if target_sheet is None:
+                        continue
+                    r, c = area.min_row, area.min_col
+                    if not _empty(target_sheet, r, c) or target_sheet.merged_at(r, c) is not None:
+                        continue
+                    # Formulas that read the blank are no evidence that it should be filled.
+                    readers = {(s.lower(), rr, cc) for s, rr, cc in ctx.graph.dependents(target_sheet.name, r, c)}
+                    why = _gap(target_sheet, r, c, readers)
+                    if why is None:
+                        edge = _edge(target_sheet, r, c, readers)
+                        if edge and _copies_reading_numbers(sheet, cell, info, i, sheets) >= min_copies:
+                            why = edge
+                    if why is not None:
+                        gaps.append((target_sheet, r, c, why))
+                if gaps:
+                    yield self._finding(ctx, sheet, cell, gaps)
+
+    def _finding(self, ctx, sheet: Sheet, cell: Cell, gaps) -> Finding:
+        from crossfoot.understand.structure import sheet_structure
+
+        target_sheet, r, c, why = gaps[0]
+        address = _addr(sheet, target_sheet, r, c)
+        st = sheet_structure(ctx, target_sheet)
+        names = [x for x in (st.row_label(r, c), st.col_header(c, r)) if x]
+        labelled = f"{address} ({', '.join(repr(x) for x in names)})" if names else address
+        message = f"{cell.address} reads {labelled}, which is empty and counts as 0; {why}."
+        if len(gaps) > 1:
+            others = ", ".join(_addr(sheet, s, rr, cc) for s, rr, cc, _ in gaps[1:])
+            message += f" It also reads the empty {others}."
+        evidence = {"empty": [_addr(sheet, s, rr, cc) for s, rr, cc, _ in gaps]}
+        return self.finding(sheet.name, cell.address, message, evidence=evidence)
+
+
+def _addr(home: Sheet, sheet: Sheet, row: int, col: int) -> str:
+    from crossfoot.grid.address import a1, quote_sheet
+
+    return a1(row, col) if sheet is home else f"{quote_sheet(sheet.name)}!{a1(row, col)}"
+
+
+def _arithmetic_cell_refs(info: FormulaInfo, cache: dict) -> list[int]:
+    """Indices of the single-cell references that arithmetic reads: an operand of
+    + - * / ^, a direct argument of SUM/ROUND/..., or the whole formula (``=B6``).
+    Empty when the formula tests for blanks."""
+    hit = cache.get(id(info))
+    if hit is not None and hit[0] is info:
+        return hit[1]
+    out: list[int] = []
+    tokens = info.tokens
+    guarded = bool(info.functions & BLANK_AWARE) or any(
+        t.type == Token.OPERAND and t.subtype == Token.TEXT and t.value == '""' for t in tokens)
+    if not guarded:
+        stack: list[str] = []
+        ref_index = -1
+        for i, tok in enumerate(tokens):
+            if tok.type == Token.FUNC and tok.subtype == Token.OPEN:
+                stack.append(tok.value[:-1].upper().removeprefix("_XLFN."))
+            elif tok.type == Token.PAREN and tok.subtype == Token.OPEN:
+                stack.append("(")
+            elif tok.subtype == Token.CLOSE and tok.type in (Token.FUNC, Token.PAREN):
+                if stack:
+                    stack.pop()
+            elif tok.type == Token.OPERAND and tok.subtype == Token.RANGE:
+                ref_index += 1
+                if info.refs[ref_index].kind != "cell":
+                    continue
+                prev = tokens[i - 1] if i else None
+                nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+                if len(tokens) == 1:
+                    out.append(ref_index)
+                    continue
+                arith = any(t is not None and t.type in (Token.OP_IN, Token.OP_PRE) and t.value in _ARITH_OPS
+                            for t in (prev, nxt))
+                direct = (stack and stack[-1] in ARITHMETIC_FUNCTIONS and prev is not None and nxt is not None
+                          and (prev.subtype == Token.OPEN or prev.type == Token.SEP)
+                          and (nxt.subtype == Token.CLOSE or nxt.type == Token.SEP))
+                # an operand of a comparison (B6>0) is not arithmetic even beside a +
+                compare = any(t is not None and t.type == Token.OP_IN and t.value in ("=", "<>", "<", ">", "<=", ">=")
+                              for t in (prev, nxt))
+                if (arith or direct) and not compare:
+                    out.append(ref_index)
+    cache[id(info)] = (info, out)
+    return out
+
+
+def _empty(sheet: Sheet, row: int, col: int) -> bool:
+    cell = sheet.get(row, col)
+    return cell is None or cell.is_empty
+
+
+def _filled(sheet: Sheet, row: int, col: int, readers: frozenset | set = frozenset()) -> bool:
+    """A number, or a formula (whose value may not be cached) that is not text and
+    does not itself read the blank (``readers``)."""
+    if row < 1 or col < 1 or (sheet.name.lower(), row, col) in readers:
+        return False
+    cell = sheet.get(row, col)
+    if cell is None:
+        return False
+    if cell.is_number:
+        return True
+    return cell.has_formula and (cell.value is None or isinstance(cell.value, (int, float)))
+
+
+def _gap(sheet: Sheet, row: int, col: int, readers: set) -> str | None:
+    """The blank is the one hole in a filled row or column: numbers on both sides."""
+    for dr, dc, line in ((0, 1, "row"), (1, 0, "column")):
+        if _filled(sheet, row - dr, col - dc, readers) and _filled(sheet, row + dr, col + dc, readers) \
+                and _single_hole(sheet, row, col, dr, dc, readers):
+            before = _addr(sheet, sheet, row - dr, col - dc)
+            after = _addr(sheet, sheet, row + dr, col + dc)
+            return f"its {line} holds numbers on both sides of it ({before} and {after})"
+    return None
+
+
+def _single_hole(sheet: Sheet, row: int, col: int, dr: int, dc: int, readers: set) -> bool:
+    """Walking out from the blank along the line, the numbers end at a non-number or
+    the edge, not at another blank followed by more numbers (a sparse table)."""
+    for sign in (-1, 1):
+        r, c = row + sign * dr, col + sign * dc
+        while _filled(sheet, r, c, readers):
+            r, c = r + sign * dr, c + sign * dc
+        if _empty(sheet, r, c) and _filled(sheet, r + sign * dr, c + sign * dc, readers):
+            return False
+    return True
+
+
+def _edge(sheet: Sheet, row: int, col: int, readers: set) -> str | None:
+    """The blank sits at the edge of a filled block: numbers beside it in its row and
+    above or below it in its column."""
+    side = next((c for c in (col - 1, col + 1) if _filled(sheet, row, c, readers)), None)
+    vertical = next((r for r in (row - 1, row + 1) if _filled(sheet, r, col, readers)), None)
+    if side is None or vertical is None:
+        return None
+    return (f"the block around it is filled ({_addr(sheet, sheet, row, side)}, "
+            f"{_addr(sheet, sheet, vertical, col)}) and the same formula next to this one reads numbers")
+
+
+def _copies_reading_numbers(sheet: Sheet, cell: Cell, info: FormulaInfo, index: int, sheets) -> int:
+    """How many copies of the formula (the same relative form, up to two cells away
+    along its row and column) read a number through the same reference."""
+    count = 0
+    for dr, dc in ((0, -1), (0, 1), (-1, 0), (1, 0), (0, -2), (0, 2), (-2, 0), (2, 0)):
+        other = sheet.get(cell.row + dr, cell.col + dc)
+        if other is None or not other.has_formula:
+            continue
+        other_info = info_for(other)
+        if other_info is None or other_info.fingerprint != info.fingerprint:
+            continue
+        area = other_info.refs[index].resolve(other.row, other.col)
+        if area is None:
+            continue
+        target = sheets.get(area.sheet.lower()) if area.sheet else sheet
+        if target is not None and _filled(target, area.min_row, area.min_col):
+            count += 1
+    return count
+
+
+__all__ = ["ReferenceToEmpty"]
