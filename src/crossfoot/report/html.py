@@ -28,7 +28,7 @@ from crossfoot import __version__
 from crossfoot.audit import FileReport, Report
 from crossfoot.grid.address import CellRange, a1, column_letter
 from crossfoot.grid.model import ExcelError, Sheet
-from crossfoot.rules.base import Finding, all_rules
+from crossfoot.rules.base import Finding, Impact, all_rules
 
 HERE = Path(__file__).parent
 TEMPLATES = HERE / "templates"
@@ -81,6 +81,7 @@ class Table:
     columns: list[str]
     rows: list[list[Any]]
     note: str = ""
+    terminal: bool = True     # also printed in the terminal summary (else the page only)
 
 
 @dataclass
@@ -114,6 +115,9 @@ class Extras:
     sources: dict[str, str] = field(default_factory=dict)
     file_titles: dict[str, str] = field(default_factory=dict)   # path -> heading
     file_notes: dict[str, str] = field(default_factory=dict)    # path -> note under it
+    # The order of the page's parts: section ids and file paths. Parts not named follow
+    # in the default order (sections placed "before", the files, the other sections).
+    order: list[str] = field(default_factory=list)
 
 
 # ----------------------------------------------------------------------------- cells
@@ -224,6 +228,7 @@ class FileView:
     findings: list[FindingView]
     grids: list[Grid]
     counts: dict[str, int]
+    impact: list[dict[str, str]] = field(default_factory=list)   # all fixes together
 
 
 def _cell_id(file_index: int, sheet_index: int, row: int, col: int) -> str:
@@ -351,12 +356,13 @@ def _severity_order(severity: str) -> int:
     return {"info": 0, "warning": 1, "error": 2}.get(severity, 0)
 
 
-def _impact_rows(finding: Finding) -> list[dict[str, str]]:
+def _impact_rows(finding: Finding | None, impacts: list[Impact] | None = None) -> list[dict[str, str]]:
     rows = []
-    for imp in finding.impact:
+    home = finding.sheet if finding is not None else None
+    for imp in (finding.impact if finding is not None else impacts or []):
         change = imp.change
         rows.append({
-            "where": f"{imp.sheet}!{imp.cell}" if imp.sheet != finding.sheet else imp.cell,
+            "where": f"{imp.sheet}!{imp.cell}" if imp.sheet != home else imp.cell,
             "label": imp.label or "",
             "before": format_number(imp.before),
             "after": format_number(imp.after),
@@ -389,7 +395,8 @@ def _file_view(index: int, fr: FileReport, extras: Extras, max_cells: int) -> Fi
     for f in fr.findings:
         counts[f.severity] = counts.get(f.severity, 0) + 1
     return FileView(index, f"file{index}", fr.path, extras.file_titles.get(fr.path, Path(fr.path).name),
-                    extras.file_notes.get(fr.path, ""), fr.error, list(fr.notices), views, grids, counts)
+                    extras.file_notes.get(fr.path, ""), fr.error, list(fr.notices), views, grids, counts,
+                    _impact_rows(None, list(getattr(fr, "impact", []) or [])))
 
 
 def _rule_docs(names: Iterable[str]) -> list[dict[str, str]]:
@@ -451,6 +458,7 @@ def render_html(report: Report, *, extras: Extras | dict | None = None,
     env = _environment()
     template = env.get_template("report.html.j2")
     return template.render(
+        blocks=_blocks(files, extras),
         title=extras.title or ("crossfoot report: " + ", ".join(Path(f.path).name for f in report.files)),
         extras=extras,
         files=files,
@@ -464,6 +472,18 @@ def render_html(report: Report, *, extras: Extras | dict | None = None,
         js=Markup((STATIC / "report.js").read_text(encoding="utf-8")),
         provenance=PROVENANCE,
     )
+
+
+def _blocks(files: list[FileView], extras: Extras) -> list[tuple[str, Any]]:
+    """The page's parts in order: ("file", FileView) and ("section", Section)."""
+    default: list[tuple[str, Any]] = [("section", s) for s in extras.sections if s.place == "before"]
+    default += [("file", f) for f in files]
+    default += [("section", s) for s in extras.sections if s.place != "before"]
+    key = {id(b): (b.path if kind == "file" else b.id) for kind, b in default}
+    named = {key[id(b)]: (kind, b) for kind, b in default}
+    ordered = [named[k] for k in extras.order if k in named]
+    seen = {id(b) for _, b in ordered}
+    return ordered + [(kind, b) for kind, b in default if id(b) not in seen]
 
 
 def write_html(report: Report, path: str | Path, *, extras: Extras | dict | None = None) -> Path:

@@ -1,0 +1,34 @@
+"""``crossfoot demo``: the DeepSeek fleet case end to end, offline, with an HTML report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from crossfoot.cli import app, fail
+
+
+@app.command()
+def demo(
+    outdir: Path = typer.Option(Path("."), "-o", "--outdir", help="Folder for the three files (created if missing)."),
+    open_report: bool = typer.Option(False, "--open", help="Open the HTML report in a browser afterwards."),
+) -> None:
+    """Audit the DeepSeek GPU-fleet table as published, rebuild it corrected, check the funding.
+
+    Writes deepseek_fleet.xlsx (the table as published), deepseek_fleet_corrected.xlsx
+    (rebuilt by the TCO model) and crossfoot-report.html to OUTDIR, and prints a summary.
+    """
+    from crossfoot.demo import run_demo
+
+    if outdir.exists() and not outdir.is_dir():
+        raise fail(f"{outdir} is not a folder")
+    try:
+        result = run_demo(outdir, console=Console(highlight=False))
+    except OSError as exc:
+        raise fail(f"cannot write to {outdir}: {exc.strerror or exc}") from None
+    if open_report:
+        import webbrowser
+
+        webbrowser.open(result.html.resolve().as_uri())
