@@ -24,6 +24,7 @@ members) lives in ``read.ooxml``.
 
 from __future__ import annotations
 
+import datetime as _dt
 import gc
 import re
 import xml.etree.ElementTree as ET
@@ -418,6 +419,8 @@ def _date(value: float, epoch) -> object:
         return value
     if hasattr(out, "year"):
         return out
+    if epoch == MAC_EPOCH:  # serial 0 is 1 January 1904, a date, not a time of day
+        return epoch + _dt.timedelta(days=value)
     return value
 
 
