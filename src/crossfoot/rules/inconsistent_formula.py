@@ -1,0 +1,207 @@
+"""inconsistent-formula: a formula that breaks the pattern copied along its row or column."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Iterator
+
+from crossfoot.grid.model import Cell, Sheet
+from crossfoot.rules.base import Finding, Fix, Rule
+from crossfoot.rules.omitted_range import find_omissions
+from crossfoot.understand.numbers import fmt, numeric
+from crossfoot.understand.structure import SheetStructure, sheet_structure
+
+if TYPE_CHECKING:
+    from crossfoot.audit import AuditContext
+
+
+@dataclass
+class Break:
+    cell: Cell
+    axis: str
+    model: Cell           # a cell of the pattern it breaks
+    pattern: list[Cell]   # the cells that agree with each other
+    reason: str
+    left_out: list[str]
+
+
+def _skeleton(st: SheetStructure, cell: Cell) -> tuple:
+    info = st.info(cell)
+    if info is None:
+        return ()
+    return tuple("ref" if (t.type == "OPERAND" and t.subtype == "RANGE") else
+                 "#" if (t.type == "OPERAND" and t.subtype == "NUMBER") else t.value.upper()
+                 for t in info.tokens)
+
+
+def _refs(st: SheetStructure, cell: Cell) -> set[str]:
+    info = st.info(cell)
+    return set() if info is None else {r.r1c1 for r in info.refs}
+
+
+def _similar(st: SheetStructure, x: Cell, model: Cell) -> bool:
+    """Could x be a damaged copy of model: the same operators with other references, or
+    a subset of model's references (a term or a sheet left out)?"""
+    if _skeleton(st, x) == _skeleton(st, model):
+        return True
+    mine, theirs = _refs(st, x), _refs(st, model)
+    ix, im = st.info(x), st.info(model)
+    if ix is None or im is None:
+        return False
+    return bool(mine) and mine < theirs and ix.functions <= im.functions
+
+
+def _empty_reads(st: SheetStructure, cell: Cell) -> int:
+    """How many of the formula's single-cell or small references read nothing."""
+    info = st.info(cell)
+    if info is None:
+        return 0
+    get = st.sheet.cells.get
+    n = 0
+    for area in info.areas(cell.row, cell.col):
+        if area.sheet is not None or area.size > 200:
+            continue
+        if not any(numeric(get((r, c))) is not None for r in range(area.min_row, area.max_row + 1)
+                   for c in range(area.min_col, area.max_col + 1)):
+            n += 1
+    return n
+
+
+def find_breaks(ctx: "AuditContext", sheet: Sheet) -> dict[tuple[int, int], Break]:
+    return ctx.memo(f"inconsistent-formula:{sheet.name}", lambda: _find(ctx, sheet))
+
+
+def _find(ctx: "AuditContext", sheet: Sheet) -> dict[tuple[int, int], Break]:
+    st = sheet_structure(ctx, sheet)
+    omitted = find_omissions(ctx, sheet)
+    out: dict[tuple[int, int], Break] = {}
+    for axis, lines in (("row", sheet.rows()), ("col", sheet.columns())):
+        for cells in lines.values():
+            segment: list[Cell] = []
+            prev = -10
+            for cell in cells:
+                p = cell.col if axis == "row" else cell.row
+                if cell.has_formula and p == prev + 1 and segment:
+                    segment.append(cell)
+                elif cell.has_formula:
+                    _scan_segment(st, axis, segment, omitted, out)
+                    segment = [cell]
+                else:
+                    _scan_segment(st, axis, segment, omitted, out)
+                    segment = []
+                prev = p
+            _scan_segment(st, axis, segment, omitted, out)
+    return out
+
+
+def _scan_segment(st: SheetStructure, axis: str, seg: list[Cell], omitted: dict, out: dict) -> None:
+    n = len(seg)
+    if n < 3:
+        return
+    fps = [st.fingerprint(c) for c in seg]
+    if len(set(fps)) == 1:
+        return
+    for i, cell in enumerate(seg):
+        key = (cell.row, cell.col)
+        if key in out or key in omitted:
+            continue
+        fp = fps[i]
+        model: Cell | None = None
+        pattern: list[Cell] = []
+        reason = ""
+        if 0 < i < n - 1 and fps[i - 1] == fps[i + 1] != fp:
+            model = seg[i - 1]
+            reason = "middle"
+        elif i == 0 and n >= 3 and fps[1] == fps[2] != fp:
+            model = seg[1]
+            reason = "end"
+        elif i == n - 1 and n >= 3 and fps[-2] == fps[-3] != fp:
+            model = seg[-2]
+            reason = "end"
+        if model is None:
+            continue
+        if not _similar(st, cell, model) and (reason == "end" or _other_axis_consistent(st, axis, cell)):
+            continue
+        # the complete cell beside totals that omit something is not the wrong one
+        if (model.row, model.col) in omitted:
+            continue
+        block = st.block_at(cell.row, cell.col)
+        if reason == "end" and block is not None:
+            if axis == "row" and cell.col in block.total_cols or axis == "col" and cell.row in block.total_rows:
+                continue
+        mfp = st.fingerprint(model)
+        pattern = [c for c, f in zip(seg, fps) if f == mfp]
+        # a split in two: the larger side is not always right
+        others = [c for c, f in zip(seg, fps) if f == fp]
+        if len(others) >= 2 and len(others) >= len(pattern) // 2:
+            mine_bad, theirs_bad = _empty_reads(st, cell), _empty_reads(st, model)
+            if theirs_bad > mine_bad:
+                continue
+        mine, theirs = _refs(st, cell), _refs(st, model)
+        left_out = sorted(theirs - mine) if mine < theirs else []
+        out[(cell.row, cell.col)] = Break(cell, axis, model, pattern, reason, left_out)
+
+
+def _other_axis_consistent(st: SheetStructure, axis: str, cell: Cell) -> bool:
+    run = st.run_down_col(cell.row, cell.col) if axis == "row" else st.run_along_row(cell.row, cell.col)
+    return run is not None and len(run) >= 2
+
+
+class InconsistentFormula(Rule):
+    name = "inconsistent-formula"
+    severity = "warning"
+    summary = "A formula that differs from the formulas copied on both sides of it."
+    what = """
+A formula whose relative (R1C1) form differs from the pattern its row or column
+follows: the cells on both sides agree with each other and not with it, or the two
+cells next to it at the end of a run agree and it is a damaged copy of them (the same
+operators with other references, or a term or a sheet left out). Roll-ups across
+sheets count: a summary cell that adds North, South and West but not East, while its
+neighbours add all four.
+"""
+    why = """
+Copied formulas are how a model says "the same computation for every period or
+entity". One cell that reads a different row, a shifted column or one region fewer
+produces a number that looks like its neighbours and means something else.
+"""
+    example = """
+| | C | D | E | F |
+|---|---|---|---|---|
+| 7 Revenue | `=C5*C6` | `=D5*D6` | **`=E5*D6`** | `=F5*F6` |
+
+E7 multiplies by D6 where its neighbours read their own column; the fix is `=E5*E6`.
+"""
+    fix = """
+The neighbouring formula copied to the cell, e.g. E7 `=E5*E6`. When a run splits in
+two, crossfoot flags the side whose references read empty cells, else the smaller side.
+"""
+
+    def check(self, ctx: "AuditContext") -> Iterator[Finding]:
+        for sheet in ctx.workbook:
+            st = sheet_structure(ctx, sheet)
+            for key, br in sorted(find_breaks(ctx, sheet).items()):
+                yield self._finding(st, sheet, br)
+
+    def _finding(self, st: SheetStructure, sheet: Sheet, br: Break) -> Finding:
+        cell = br.cell
+        block = st.block_at(cell.row, cell.col)
+        label = st.row_label(cell.row, cell.col, block=block)
+        header = st.col_header(cell.col, cell.row, block=block)
+        where = " / ".join(f"'{x}'" for x in (label, header) if x)
+        direction = "along the row" if br.axis == "row" else "down the column"
+        proposed = st.formula_at(br.model, cell.row, cell.col)
+        value = numeric(cell)
+        msg = (f"{cell.address} ({where}) reads {cell.formula}"
+               + (f" (= {fmt(value)})" if value is not None else "")
+               + f" but {len(br.pattern)} formulas {direction} follow {br.model.address} {br.model.formula}")
+        if br.left_out:
+            msg += f"; it leaves out {', '.join(br.left_out)}"
+        if proposed:
+            msg += f"; copied here that is {proposed}"
+        msg += "."
+        fix = Fix(formula=proposed, description=f"follow the pattern of {br.model.address}") if proposed else None
+        return self.finding(sheet.name, cell.address, msg, fix=fix,
+                            evidence={"pattern": [c.address for c in br.pattern][:20], "model": br.model.address})
+
+
+__all__ = ["Break", "InconsistentFormula", "find_breaks"]

@@ -1,0 +1,178 @@
+"""total-mismatch: a total that is not the sum of its parts."""
+
+from __future__ import annotations
+
+from itertools import combinations
+from typing import TYPE_CHECKING, Iterator
+
+from crossfoot.grid.model import Cell, Sheet
+from crossfoot.rules.base import Finding, Impact, Rule
+from crossfoot.understand.numbers import close, fmt, looks_intensive, numeric
+from crossfoot.understand.structure import Block, SheetStructure, is_total_label, sheet_structure
+
+if TYPE_CHECKING:
+    from crossfoot.audit import AuditContext
+
+
+def _intensive(label: str | None, cell: Cell | None) -> bool:
+    """A rate, price or average (left to intensive-aggregation), by the meaning layer
+    when it is there, else by the label's words."""
+    try:
+        from crossfoot.understand.units import parse_label
+
+        if parse_label(label, cell.number_format if cell is not None else "General").kind == "intensive":
+            return True
+    except Exception:  # noqa: BLE001 - the meaning layer is optional here
+        pass
+    return looks_intensive(label, cell)
+
+
+def _explain(values: list[float], names: list[str], total: float) -> str | None:
+    """Name the subset of parts the total does equal: the first k, or all but one/two."""
+    n = len(values)
+    for k in range(n - 1, 0, -1):
+        if k >= 2 and close(sum(values[:k]), total, k, tuple(values[:k])):
+            left = names[k:]
+            return (f"equals the first {k} of {n} ({', '.join(names[:k])}); leaves out {', '.join(left)}")
+    for drop in (1, 2):
+        if n - drop < 1:
+            break
+        for idx in combinations(range(n), drop):
+            rest = [v for i, v in enumerate(values) if i not in idx]
+            if close(sum(rest), total, len(rest), tuple(rest)):
+                return f"equals the sum without {', '.join(names[i] for i in idx)}"
+    return None
+
+
+class TotalMismatch(Rule):
+    name = "total-mismatch"
+    severity = "error"
+    summary = "A total that does not equal the sum of its parts."
+    what = """
+A total whose value disagrees with the sum of the cells it totals: a SUM or `+` chain
+whose stored value is not what its inputs add up to (a stale or pasted result), or, in a
+table without formulas (a CSV file or a values-only sheet), a row or column labelled
+Total, Sum, Subtotal or FY that does not equal the rows above it or the columns before
+it. When a subset of the parts explains the total, the message names it.
+"""
+    why = """
+A published total that does not crossfoot is either a typo or a total over something
+else than the table shows (a column dropped, a row added later). Readers quote totals;
+a wrong one propagates.
+"""
+    example = """
+CSV: `GPU, A100, H20, H800, H100, Total` / `Server CapEx ($m), 200, 750, 350, 300, 1300`.
+The Total 1,300 equals the first three of four columns; it leaves out H100 (300); the
+four columns add up to 1,600.
+"""
+    fix = """
+No formula is proposed for a table of values; the finding gives the sum of the parts
+and, when one explains the total, the parts it leaves out. For a formula total, the
+formula itself is right and its stored value is stale: recalculate the workbook.
+"""
+
+    def check(self, ctx: "AuditContext") -> Iterator[Finding]:
+        wb = ctx.workbook
+        for sheet in wb:
+            st = sheet_structure(ctx, sheet)
+            has_formulas = any(True for _ in sheet.formula_cells())
+            if has_formulas:
+                yield from self._stale(st, sheet)
+            else:
+                for block in st.blocks:
+                    yield from self._values(st, sheet, block)
+
+    def _stale(self, st: SheetStructure, sheet: Sheet) -> Iterator[Finding]:
+        get = sheet.cells.get
+        for cell in sheet.formula_cells():
+            agg = st.aggregate_refs(cell)
+            if agg is None or agg[0] not in ("SUM", "+"):
+                continue
+            value = numeric(cell)
+            if value is None:
+                continue
+            parts: list[float] = []
+            ok = True
+            for area in agg[1]:
+                if area.sheet is not None or area.size > 5000:
+                    ok = False
+                    break
+                for r in range(area.min_row, area.max_row + 1):
+                    for c in range(area.min_col, area.max_col + 1):
+                        p = get((r, c))
+                        if p is None:
+                            continue
+                        if p.has_formula and p.value is None or p.is_error:
+                            ok = False
+                        v = numeric(p)
+                        if v is not None:
+                            parts.append(v)
+            if not ok or not parts:
+                continue
+            total = sum(parts)
+            if close(total, value, len(parts), tuple(parts)):
+                continue
+            block = st.block_at(cell.row, cell.col)
+            label = st.row_label(cell.row, cell.col, block=block)
+            msg = (f"{cell.address}{f' ({label!r})' if label else ''} shows {fmt(value)} but {cell.formula} "
+                   f"adds up to {fmt(total)} from the values stored beside it: the stored result is stale "
+                   f"or was pasted over; recalculate before quoting it.")
+            yield self.finding(sheet.name, cell.address, msg,
+                               impact=[Impact(sheet.name, cell.address, label, value, total)],
+                               evidence={"stored": value, "sum_of_parts": total})
+
+    def _values(self, st: SheetStructure, sheet: Sheet, block: Block) -> Iterator[Finding]:
+        get = sheet.cells.get
+        data_cols = [c for c in block.data_cols if c not in block.total_cols]
+        # total columns: each row's total against the columns before it
+        for tc in block.total_cols:
+            parts_cols = [c for c in data_cols if c < tc]
+            if len(parts_cols) < 2:
+                continue
+            for r in block.data_rows:
+                yield from self._check(st, sheet, block, get((r, tc)),
+                                       [get((r, c)) for c in parts_cols],
+                                       [st.col_header(c, block=block) or "?" for c in parts_cols],
+                                       st.row_label(r, block=block), "row")
+        # total rows: each column's total against the rows above it (since the last total)
+        data_rows = [r for r in block.data_rows if r not in block.total_rows]
+        for tr in block.total_rows:
+            if not is_total_label(st.row_label(tr, block=block)):
+                continue
+            prev = max([r for r in block.total_rows if r < tr], default=block.first_data_row - 1)
+            parts_rows = [r for r in data_rows if prev < r < tr]
+            if len(parts_rows) < 2:
+                continue
+            for c in data_cols:
+                yield from self._check(st, sheet, block, get((tr, c)),
+                                       [get((r, c)) for r in parts_rows],
+                                       [st.row_label(r, block=block) or "?" for r in parts_rows],
+                                       st.col_header(c, block=block), "col")
+
+    def _check(self, st: SheetStructure, sheet: Sheet, block: Block, total_cell: Cell | None,
+               parts: list[Cell | None], names: list[str], label: str | None, axis: str) -> Iterator[Finding]:
+        total = numeric(total_cell)
+        if total is None or total_cell is None:
+            return
+        pairs = [(numeric(p), n) for p, n in zip(parts, names)]
+        pairs = [(v, n) for v, n in pairs if v is not None]
+        if len(pairs) < 2:
+            return
+        values = [v for v, _ in pairs]
+        whole = sum(values)
+        if close(whole, total, len(values), tuple(values)):
+            return
+        explained = _explain(values, [n for _, n in pairs], total)
+        if explained is None and _intensive(label, total_cell):
+            return
+        if explained is None and any(_intensive(n, None) for n in [label or ""]):
+            return
+        subject = f"Total of '{label}'" if label else "Total"
+        msg = f"{subject} ({total_cell.address} = {fmt(total)}) is not the sum of its {len(values)} parts ({fmt(whole)})"
+        msg += f"; it {explained}." if explained else "."
+        yield self.finding(sheet.name, total_cell.address, msg,
+                           impact=[Impact(sheet.name, total_cell.address, label, total, whole)],
+                           evidence={"sum_of_parts": whole, "explained": explained})
+
+
+__all__ = ["TotalMismatch"]
