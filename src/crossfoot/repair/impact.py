@@ -84,14 +84,79 @@ def _key(workbook: Workbook, text: str, default_sheet: str | None) -> CellKey | 
     return (sheet.name, row, col)
 
 
+# When two findings propose different formulas for one cell, the fix of the rule that
+# reads the meaning of the numbers wins over the one that mends a range: a weighted
+# average over all columns already includes the column a plain sum left out.
+RULE_PRECEDENCE = ("unit-mismatch", "intensive-aggregation", "total-mismatch", "omitted-range",
+                   "inconsistent-formula", "reference-to-empty", "hardcoded-value", "number-as-text")
+
+
+def _precedence(finding: Finding) -> tuple[int, int]:
+    from crossfoot.rules.base import severity_rank
+
+    try:
+        rank = RULE_PRECEDENCE.index(finding.rule)
+    except ValueError:
+        rank = len(RULE_PRECEDENCE)
+    try:
+        severity = -severity_rank(finding.severity)
+    except ValueError:
+        severity = 0
+    return (rank, severity)
+
+
+def planned_changes(findings: Iterable[Finding], workbook: Workbook
+                    ) -> tuple[dict[CellKey, tuple[str, Finding]], list[str]]:
+    """Every cell the fixes of ``findings`` write, with the formula and the finding it
+    comes from; where fixes disagree about a cell, the one of the rule first in
+    ``RULE_PRECEDENCE`` wins, and a notice says so."""
+    chosen: dict[CellKey, tuple[str, Finding]] = {}
+    rivals: dict[CellKey, list[Finding]] = {}
+    for finding in findings:
+        for key, formula in fix_changes(finding, workbook).items():
+            if key not in chosen:
+                chosen[key] = (formula, finding)
+                continue
+            current_formula, current = chosen[key]
+            if current_formula == formula:
+                continue
+            rivals.setdefault(key, [current]).append(finding)
+            if _precedence(finding) < _precedence(current):
+                chosen[key] = (formula, finding)
+    notices = []
+    for key, contenders in rivals.items():
+        formula, winner = chosen[key]
+        rules = ", ".join(dict.fromkeys(f.rule for f in contenders))
+        notices.append(f"fixes of {rules} disagree about {cell_name(key)}; the combined impact and the "
+                       f"corrected copy use {winner.rule}'s {formula}")
+    return chosen, notices
+
+
 class _Labeller:
-    """Row label + column header of a cell, from the meaning layer's labels."""
+    """Row label + column header of a cell ("Server CapEx ($m), Total").
+
+    The meaning layer's labels (``understand.labels``: units columns, header stacks,
+    titles) need the sheet's structure, which costs about a second on a sheet of 100,000
+    cells; on sheets above ``STRUCTURE_LIMIT`` cells the nearest text to the left in the
+    row and above in the column is used instead.
+    """
+
+    STRUCTURE_LIMIT = 20_000
 
     def __init__(self, workbook: Workbook) -> None:
         self.workbook = workbook
         self._ctx: Any = None
 
     def __call__(self, key: CellKey) -> str | None:
+        sheet = self.workbook.sheets[key[0]]
+        if len(sheet.cells) <= self.STRUCTURE_LIMIT:
+            parts = self._meaning(key)
+        else:
+            parts = [nearest_text_left(sheet, key[1], key[2]), nearest_text_above(sheet, key[1], key[2])]
+        parts = [p for p in parts if p]
+        return ", ".join(parts) if parts else None
+
+    def _meaning(self, key: CellKey) -> list[str | None]:
         from crossfoot.understand.labels import cell_labels
 
         if self._ctx is None:
@@ -99,8 +164,42 @@ class _Labeller:
 
             self._ctx = AuditContext(self.workbook)
         labels = cell_labels(self._ctx, key[0], key[1], key[2])
-        parts = [p for p in (labels.row_label, labels.header) if p]
-        return ", ".join(parts) if parts else None
+        return [labels.row_label, labels.header]
+
+
+def _text(cell) -> str | None:
+    if cell is None or cell.has_formula or not cell.is_text:
+        return None
+    text = cell.value.strip()
+    return text or None
+
+
+def nearest_text_left(sheet, row: int, col: int) -> str | None:
+    """The nearest text to the left of (row, col) in its row: the row's label."""
+    for cell in reversed(sheet.rows().get(row, ())):
+        if cell.col < col and _text(cell):
+            return _text(cell)
+    return None
+
+
+def nearest_text_above(sheet, row: int, col: int) -> str | None:
+    """The nearest text above (row, col) in its column: the column's header."""
+    cells = sheet.columns().get(col, [])
+    for cell in reversed(cells[:_row_index(cells, row)]):
+        if _text(cell):
+            return _text(cell)
+    return None
+
+
+def _row_index(cells, row: int) -> int:
+    lo, hi = 0, len(cells)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if cells[mid].row < row:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
 
 
 def _changed(before: Any, after: Any) -> bool:
@@ -218,16 +317,13 @@ def add_impact(file_report: "FileReport", outputs: list[str] | None = None, *,
             _note(file_report, [f"output {text} is not a cell of this workbook (write it as Sheet!A1)"])
         else:
             named.append(key)
-    combined: dict[CellKey, str] = {}
     for finding in file_report.findings:
         changes = fix_changes(finding, workbook)
-        if not changes:
-            continue
-        finding.impact = analysis.impact(changes, named, what=_what(finding))
-        for key, formula in changes.items():
-            if key in combined and combined[key] != formula:
-                analysis.notices.append(f"two fixes write {cell_name(key)}; the combined impact uses {formula}")
-            combined[key] = formula
+        if changes:
+            finding.impact = analysis.impact(changes, named, what=_what(finding))
+    plan, conflicts = planned_changes(file_report.findings, workbook)
+    analysis.notices.extend(conflicts)
+    combined = {key: formula for key, (formula, _) in plan.items()}
     total: list[Impact] = []
     if combined:
         total = analysis.impact(combined, named, what="all fixes together", always=True)
@@ -263,8 +359,17 @@ def format_impact(impact: Impact) -> str:
     line = f"{where}: {format_value(impact.before)} -> {format_value(impact.after)}"
     change = impact.change
     if change is not None and math.isfinite(change):
-        line += f" ({change:+.0%})" if abs(change) >= 0.005 or change == 0 else f" ({change:+.2%})"
+        line += f" ({format_change(change)})"
     return line
+
+
+def format_change(change: float) -> str:
+    """0.2308 -> '+23%'; 0.000007 -> '+0.0007%' (two significant digits below 1%)."""
+    if change == 0 or abs(change) >= 0.005:
+        return f"{change:+.0%}"
+    if abs(change) < 1e-6:
+        return f"{'+' if change > 0 else '-'}<0.0001%"
+    return f"{change * 100:+.2g}%"
 
 
 def format_impacts(impacts: Iterable[Impact]) -> list[str]:

@@ -15,7 +15,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from crossfoot.repair.impact import fix_changes
+from crossfoot.repair.impact import fix_changes, planned_changes
 
 if TYPE_CHECKING:
     from crossfoot.audit import FileReport
@@ -25,8 +25,9 @@ AUTHOR = "crossfoot"
 WRITABLE = (".xlsx", ".xlsm")
 
 
-class FixWriteError(ValueError):
-    """The corrected copy cannot be written; ``str()`` is a one-line reason."""
+class FixWriteError(ValueError, OSError):
+    """The corrected copy cannot be written; ``str()`` is a one-line reason. It is an
+    OSError too, so that callers handling "cannot write" errors handle it."""
 
 
 def write_fixed(file_report: "FileReport", dest: str | os.PathLike) -> Path:
@@ -56,23 +57,29 @@ def write_fixed(file_report: "FileReport", dest: str | os.PathLike) -> Path:
         raise FixWriteError(f"cannot open {file_report.path} to correct it ({type(exc).__name__})") from None
     fill = PatternFill(fill_type="solid", fgColor=HIGHLIGHT, bgColor=HIGHLIGHT)
     workbook = file_report.workbook
-    changed = 0
+    plan, _ = planned_changes(file_report.findings, workbook) if workbook is not None else ({}, [])
+    flagged: dict[tuple[str, int, int], list[str]] = {}
+    for finding in file_report.findings:
+        for key in (fix_changes(finding, workbook) if workbook is not None else {}):
+            flagged.setdefault(key, []).append(finding.rule)
+    for key, (formula, finding) in plan.items():
+        sheet_name, row, col = key
+        if sheet_name not in book.sheetnames:
+            continue
+        cell = book[sheet_name].cell(row=row, column=col)
+        old = cell.value
+        old_text = old.text if hasattr(old, "text") else old
+        if isinstance(old_text, str) and old_text.strip() == formula.strip():
+            continue
+        cell.value = formula
+        cell.fill = fill
+        was = "empty" if old_text is None else (old_text if isinstance(old_text, str) else repr(old_text))
+        others = [r for r in dict.fromkeys(flagged.get(key, ())) if r != finding.rule]
+        also = f" (also flagged by {', '.join(others)})" if others else ""
+        _comment(cell, f"crossfoot {finding.rule}{also}: was {was}", Comment)
     for finding in file_report.findings:
         if finding.sheet not in book.sheetnames:
             continue
-        changes = fix_changes(finding, workbook) if workbook is not None else {}
-        for (sheet_name, row, col), formula in changes.items():
-            ws = book[sheet_name]
-            cell = ws.cell(row=row, column=col)
-            old = cell.value
-            old_text = old.text if hasattr(old, "text") else old
-            if isinstance(old_text, str) and old_text.strip() == formula.strip():
-                continue
-            cell.value = formula
-            cell.fill = fill
-            was = "empty" if old_text is None else (old_text if isinstance(old_text, str) else repr(old_text))
-            _comment(cell, f"crossfoot {finding.rule}: was {was}", Comment)
-            changed += 1
         fix = finding.fix
         if fix is not None and fix.label and fix.label_cell:
             sheet_name, _, address = fix.label_cell.rpartition("!")
@@ -86,7 +93,6 @@ def write_fixed(file_report: "FileReport", dest: str | os.PathLike) -> Path:
             cell.value = fix.label
             cell.fill = fill
             _comment(cell, f"crossfoot {finding.rule}: label was {old!r}", Comment)
-            changed += 1
     if book.calculation is not None:
         book.calculation.fullCalcOnLoad = True  # Excel computes the values openpyxl cannot save
     target.parent.mkdir(parents=True, exist_ok=True)
