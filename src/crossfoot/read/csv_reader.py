@@ -47,7 +47,7 @@ _CUR_ALT = "|".join(re.escape(c) for c in _CURRENCIES)
 _SCALE_ALT = "|".join(sorted((re.escape(s) for s in _SCALES), key=len, reverse=True))
 _NUMBER = re.compile(
     rf"""^(?P<neg1>[-+\u2212])?\s*
-    (?P<cur1>{_CUR_ALT})?\s*
+    (?P<cur1>{_CUR_ALT})?(?P<gap>\s*)
     (?P<neg2>[-\u2212])?\s*
     (?P<num>(?:\d{{1,3}}(?:,\d{{3}})+|\d+)(?:\.\d+)?|\.\d+)
     (?:[eE](?P<exp>[-+]?\d+))?
@@ -116,7 +116,7 @@ def parse_number_text(text: str, decimal_comma: bool = False) -> tuple[float | i
         fmt += f'"{_SCALES[scale]}"'
     if cur:
         if m.group("cur1"):
-            gap = " " if cur.isalpha() else ""
+            gap = " " if m.group("gap") else ""
             fmt = f'"{cur}{gap}"' + fmt
         else:
             fmt = fmt + f'" {cur}"'
