@@ -193,9 +193,9 @@ def _audit_published(path: Path, unavailable: dict[str, str]) -> tuple[FileRepor
         figs[f"{key}_intensive_finding"] = f
     b, a, f = after("tco", "unit-mismatch")
     figs["tco_unit_finding"] = f
-    figs["tco_total_before"] = b
     # all fixes together: the TCO row per year over the corrected totals
     cb, ca, _ = after("tco")
+    figs["tco_total_before"] = cb if cb is not None else b
     figs["tco_after_all_fixes"] = ca if ca is not None else a
     return fr, figs
 
@@ -281,13 +281,17 @@ def _audit_headline(figs: dict[str, Any], expected: dict[str, float]) -> list[Fi
         if w is not None:
             out.append(Figure(label, f"{dollars(figs.get(f'{key}_total_before'))} \u2192 {dollars(w)}",
                               "computed", "", "the Total column summed the per-GPU averages"))
-    for key, label in (("tco_per_year", "TCO per year, all GPUs"),
-                       ("tco_per_year_hoppers", "TCO per year, Hoppers only")):
-        v = figs.get(key)
-        if v is not None:
-            note = {"tco_per_year": "(capex + 4-year cost to operate) / 4; the thread: ~$640m (S2)",
-                    "tco_per_year_hoppers": f"the thread: {money_m(expected['tco_per_year_hoppers'])} (S2)"}[key]
-            out.append(Figure(label, money_m(v), "computed", "S2", note))
+    tb, ta = figs.get("tco_total_before"), figs.get("tco_after_all_fixes")
+    if ta is not None:
+        model = figs.get("tco_per_year")
+        out.append(Figure("TCO row: a stock plus a 4-year cost labelled \u201c$m/hr\u201d; per year",
+                          f"{money_m(tb)} \u2192 {money_m(ta)}", "computed", "S2",
+                          "(capex + 4-year cost to operate) / 4; the thread: ~$640m p.a."
+                          + (f"; TCO model: {money_m(model)}" if model is not None else "")))
+    hop = figs.get("tco_per_year_hoppers")
+    if hop is not None:
+        out.append(Figure("TCO per year, Hoppers only (TCO model)", money_m(hop), "computed", "S2",
+                          f"the thread: {money_m(expected['tco_per_year_hoppers'])} p.a."))
     reinvest = figs.get("fund_reinvestable_total")
     if reinvest is not None:
         out.append(Figure("Cash the fund could reinvest, all years", money_m(reinvest), "computed", "S2",
@@ -461,6 +465,7 @@ def _rich_section(section: Section) -> list[Any]:
 
 def _rich_file(fr: FileReport, title: str) -> list[Any]:
     from rich.padding import Padding
+    from rich.table import Table as RichTable
     from rich.text import Text
 
     out: list[Any] = []
@@ -476,19 +481,31 @@ def _rich_file(fr: FileReport, title: str) -> list[Any]:
         head.append(f": {len(fr.findings)} finding{'s' if len(fr.findings) != 1 else ''} (" +
                     ", ".join(f"{n} {s}{'s' if n != 1 and s != 'info' else ''}" for s, n in counts.items()) + ")")
     out.append(head)
+    from crossfoot.rules.base import all_rules
+
+    rules = all_rules()
+    by_rule: dict[str, list[Finding]] = {}
     for f in fr.findings:
-        line = Text("  ")
-        line.append(f"{f.sheet}!{f.cell}", style="bold")
-        line.append(" ")
-        line.append(f.rule, style=SEV_STYLE.get(f.severity, ""))
-        line.append(f" ({f.severity})", style="dim")
-        out.append(line)
-        out.append(Padding(Text(f.message), (0, 0, 0, 6)))
-        if f.fix is not None and (f.fix.formula or f.fix.label or f.fix.description):
-            parts = [p for p in (f.fix.formula, f.fix.label and f"label {f.fix.label!r}", f.fix.description) if p]
-            out.append(Padding(Text("fix: ", style="green") + Text("; ".join(parts)), (0, 0, 0, 6)))
-        for imp in f.impact:
-            out.append(Padding(Text(f"impact: {_impact_text(imp)}", style="dim"), (0, 0, 0, 6)))
+        by_rule.setdefault(f.rule, []).append(f)
+    for rule, group in by_rule.items():
+        head = Text(rule, style=SEV_STYLE.get(group[0].severity, "bold"))
+        summary = getattr(rules.get(rule), "summary", "")
+        if summary:
+            head.append(f": {' '.join(str(summary).split())}", style="dim")
+        out.append(Padding(head, (0, 0, 0, 2)))
+        t = RichTable(show_header=False, box=None, padding=(0, 1), pad_edge=False)
+        t.add_column(no_wrap=True)
+        t.add_column()
+        t.add_column(no_wrap=True)
+        for f in group:
+            own = _impact_at(f.impact, f.cell) or (f.impact[0] if f.impact else None)
+            t.add_row(Text(f"    {f.cell}", style="bold"),
+                      Text(f.fix.formula if f.fix is not None and f.fix.formula else "", style="green"),
+                      _impact_text(own, short=True) if own is not None else "")
+        out.append(t)
+        labels = {f.fix.label for f in group if f.fix is not None and f.fix.label}
+        if len(labels) == 1:
+            out.append(Padding(Text(f"and relabel: {labels.pop()!r}", style="green"), (0, 0, 0, 4)))
     if fr.impact:
         out.append(Text("  All fixes together:", style="bold"))
         for imp in fr.impact:
@@ -502,8 +519,10 @@ def _num(v: Any) -> str:
     return f"{v:,.0f}" if abs(v) >= 100 or float(v).is_integer() else f"{v:,.2f}"
 
 
-def _impact_text(imp: Impact) -> str:
+def _impact_text(imp: Impact, short: bool = False) -> str:
     change = f" ({imp.change:+.0%})" if imp.change is not None else ""
+    if short:
+        return f"{_num(imp.before)} -> {_num(imp.after)}{change}"
     label = f"{imp.label} " if imp.label else ""
     return f"{label}{imp.cell}: {_num(imp.before)} -> {_num(imp.after)}{change}"
 
@@ -557,7 +576,7 @@ def print_summary(result: DemoResult, extras: Extras, console: Any | None = None
     if result.html.exists():
         files.append(result.html)
     for p in files:
-        items.append(Text(f"  {p}"))
+        items.append(Text(f"  {p}", no_wrap=True, overflow="ignore"))
     items.append(Text("Provenance: ", style="dim") + Text("quoted", style="green") + Text(" in the source; ") +
                  Text("derived", style="cyan") + Text(" from quoted figures; ") +
                  Text("reconstructed", style="yellow") + Text(" so that published totals hold; ") +
@@ -565,7 +584,8 @@ def print_summary(result: DemoResult, extras: Extras, console: Any | None = None
     if result.unavailable:
         for name, why in result.unavailable.items():
             items.append(Text(f"Unavailable: {name}: {why}", style="bold red"))
-    items.append(Text(f"Open {result.html} in a browser for the grid, the findings and the charts.", style="bold"))
+    items.append(Text("Open the report in a browser for the grid, the findings and the charts:", style="bold"))
+    items.append(Text(f"  {result.html}", style="bold", no_wrap=True, overflow="ignore"))
 
     record = Console(record=True, width=width, file=io.StringIO(), color_system=None, highlight=False)
     for item in items:
@@ -645,9 +665,9 @@ def _fleet_from_model(tco: Any, outdir: Path, figs: dict[str, Any],
     ], terminal=False)
     checks = [
         Figure("Server capex, all GPUs", money_m(figs["capex_model"]), "computed", "",
-               f"published later: {money_m(expected['capex_total'])} (S1)"),
+               f"S1's later text: {money_m(expected['capex_total'])}"),
         Figure("Cost to operate (4 years), all GPUs", money_m(figs["opex_model"]), "computed", "",
-               f"published later: {money_m(expected['opex_total'])} (S1)"),
+               f"S1's later text: {money_m(expected['opex_total'])}"),
         Figure("TCO per year, all 60,000 GPUs", money_m(figs["tco_per_year"]), "computed", "",
                f"the thread: ~$640m p.a. (S2); case: {money_m(expected['tco_per_year'])}"),
     ]
@@ -728,18 +748,25 @@ def _funding_from_model(fund: Any, figs: dict[str, Any], expected: dict[str, flo
         note=("High-water mark: the flat and down years after 2020 earn no performance fee; "
               f"{fees['reinvested_share'].value:.0%} of revenue is reinvested (S2)."))
     capacity = result.lifetime_reinvestable
-    claims_rows = []
-    claim_labels = {"all_60k_capex": "Server capex, all 60,000 GPUs (S1)",
-                    "hoppers_capex": "Server capex, 50,000 Hoppers (S2)",
-                    "cluster_2048_h800": "A 2,048-H800 cluster (S2)"}
+    claim_labels = {"all_60k_capex": ("Server capex, all 60,000 GPUs", "S1"),
+                    "hoppers_capex": ("Server capex, 50,000 Hoppers", "S2"),
+                    "cluster_2048_h800": ("A 2,048-H800 cluster", "S2")}
     plaus = _optional("crossfoot.models.plausibility")
-    for key, claim in inputs.claims.items():
-        ratio = claim / capacity
-        verdict = "fits" if ratio <= 1 else f"{ratio:.1f}x what the fund could reinvest"
-        claims_rows.append([claim_labels.get(key, key), Figure("", money_m(claim), "quoted", "S1" if key == "all_60k_capex" else "S2"),
-                            money_m(capacity), verdict])
-    claims = Table(f"Capex claims against {money_m(capacity)} of cash the fund could reinvest in {rows[0]['year']}-{rows[-1]['year']}",
-                   ["Claim", "Capex", "Could reinvest", "Verdict"], claims_rows)
+    verdicts = []
+    if plaus is None:
+        unavailable["plausibility"] = "crossfoot.models.plausibility is not installed: claims not checked"
+        claims = Table("Capex claims", ["Claim", "Capex"], [
+            [claim_labels.get(k, (k, ""))[0], Figure("", money_m(v), "quoted", claim_labels.get(k, ("", "S2"))[1])]
+            for k, v in inputs.claims.items()])
+    else:
+        verdicts = plaus.check_claims(result, inputs.claims)
+        claims = Table(
+            f"Capex claims against the {money_m(capacity)} the fund could reinvest in {rows[0]['year']}-{rows[-1]['year']}",
+            ["Claim", "Capex", "Claim / cash", "Verdict"],
+            [[claim_labels.get(v.claim.name, (v.claim.name, ""))[0],
+              Figure("", money_m(v.claim.amount_m), "quoted", claim_labels.get(v.claim.name, ("", "S2"))[1]),
+              f"{v.ratio:.2f}x", v.verdict] for v in verdicts])
+        figs["claims"] = {v.claim.name: (v.claim.amount_m, v.ratio, v.verdict) for v in verdicts}
     if "h800_cluster_2048" in expected:
         claims.note = (f"2,048 H800 at the reconstructed server capex per GPU: {money_m(expected['h800_cluster_2048'], 1)} "
                        "(derived from the case; the thread: ~$70m).")
@@ -756,26 +783,34 @@ def _funding_from_model(fund: Any, figs: dict[str, Any], expected: dict[str, flo
         "The lab's funder is a quant fund of about $7-8B earning 1%/20% fees, flat since 2021, that reinvests "
         "70% of its revenue (S2). crossfoot's fund model computes its fees year by year and the cash it could "
         "have reinvested, and sets the capex claims against it."), figures=figures, tables=[table, claims],
-        charts=_charts("fund", result))]
+        charts=_charts("fund", result),
+        details=[v.reasoning for v in verdicts])]
     sections.append(_peers_section(plaus, figs))
     return sections
 
 
 def _peers_section(plaus: Any | None, figs: dict[str, Any]) -> Section:
-    peers = load_toml("peers.toml")["peers"]
+    """Peers' capex from the models' catalogue (with its sources), set beside the fund."""
+    from crossfoot.models import catalogue
+
+    peers = catalogue.peers()
     rows = []
     for p in peers:
-        share = p["capex"] / p["revenue"] if p.get("revenue") else None
-        rows.append([p["name"], Figure("", money_m(p["capex"]), "quoted", "S2", note=p.get("capex_note", "")),
-                     Figure("", money_m(p["revenue"]), "quoted", "S6", note=f"FY{p.get('revenue_year', '')}"),
-                     "" if share is None else f"{share:.1%}"])
-    fees = figs.get("fund_fees_last_year")
+        src = p.sources or {}
+        rows.append([p.name,
+                     Figure("", money_m(p.capex), "quoted", "S2, S6" if "filings" in src.get("capex_source", "") else "S2",
+                            note=src.get("capex_source", "")),
+                     Figure("", money_m(p.revenue), "quoted", "S6", note=src.get("revenue_source", "")) if p.revenue else "",
+                     "" if p.capex_to_revenue is None else f"{p.capex_to_revenue:.1%}",
+                     "" if p.aum_bn is None else f"${p.aum_bn:,.0f}bn"])
     bullets = []
+    fees = figs.get("fund_fees_last_year")
     if fees is not None:
-        bullets.append(f"The fund's management fees are about {money_m(fees)} a year; the peers spend "
-                       + ", ".join(f"{p['name']} {money_m(p['capex'])}" for p in peers)
-                       + " a year on capex with revenue 100 to 1,000 times larger.")
+        bullets.append(f"The fund's management fees are about {money_m(fees)} a year; "
+                       + " and ".join(f"{p.name} spends about {money_m(p.capex)} a year on capex"
+                                      + (f" on {money_m(p.revenue)} of revenue ({p.revenue / fees:,.0f}x the fund's fees)"
+                                         if p.revenue else "") for p in peers) + ".")
     return Section("peers", "Peers' capex", intro=(
-        "What much larger financial firms spend on capex each year (S2, S6)."),
-        tables=[Table("Capex of financial firms ($m a year)", ["Firm", "Capex", "Revenue", "Capex / revenue"], rows)],
+        "What much larger financial firms spend on capex each year, from crossfoot's sourced catalogue (S2, S6)."),
+        tables=[Table("Capex of financial firms ($m a year)", ["Firm", "Capex", "Revenue", "Capex / revenue", "AUM"], rows)],
         bullets=bullets)

@@ -102,6 +102,7 @@ class Section:
     tables: list[Table] = field(default_factory=list)
     charts: list[Chart] = field(default_factory=list)
     bullets: list[str] = field(default_factory=list)
+    details: list[str] = field(default_factory=list)   # longer paragraphs, on the page only
     status: str = "ok"           # ok | warning | unavailable
     place: str = "after"         # before or after the audited files
 
