@@ -41,7 +41,7 @@ def test_text_number_inside_summed_column_is_flagged_with_the_number_as_fix(tmp_
     [f] = findings(save(tmp_path, rows))
     assert (f.sheet, f.cell, f.severity) == ("Costs", "B3", "error")
     assert "'120'" in f.message and "SUM in B5 leaves it out" in f.message
-    assert "600 instead of 720" in f.message
+    assert "it adds up to 480, and to 600 with it" in f.message
     assert f.fix.formula == "120"
     assert f.evidence["read_by"] == ["B5"]
 

@@ -141,7 +141,9 @@ and the impact on the totals that read it. For a formula that returns text, wrap
                         if area.contains(cell.row, cell.col):
                             fn = fn or function
                 if fn is not None:
-                    readers.append((dep_sheet, dep, fn, areas))
+                    whole_sum = (info.aggregate is not None and info.aggregate[0] == "SUM"
+                                 and len(areas) == len(info.refs))
+                    readers.append((dep_sheet, dep, fn if fn != "SUM" or whole_sum else "SUM()", areas))
             readers = [r for r in readers if _in_number_line(sheet, cell, r[3])]
             if readers:
                 yield self._finding(ctx, sheet, cell, number, readers)
@@ -157,11 +159,13 @@ and the impact on the totals that read it. For a formula that returns text, wrap
         dep_sheet, dep, fn, _ = readers[0]
         dep_where = dep.address if dep_sheet is sheet else f"{dep_sheet.name}!{dep.address}"
         what = "returns" if cell.has_formula else "holds"
-        message = f"{where} {what} the text {str(cell.value)!r}, not a number; {fn} in {dep_where} leaves it out"
-        if fn == "SUM" and dep.is_number:
-            message += f", so {dep_where} shows {_fmt(dep.value)} instead of {_fmt(dep.value + number)}"
-        elif fn == "COUNT" and dep.is_number:
-            message += f", so {dep_where} counts {_fmt(dep.value)} instead of {_fmt(dep.value + 1)}"
+        message = f"{where} {what} the text {str(cell.value)!r}, not a number; {fn.rstrip('()')} in {dep_where} leaves it out"
+        if fn == "SUM":
+            # Added up from the cells (a value crossfoot calculated itself may differ
+            # from what Excel shows, which skips the text).
+            total = _sum_of_numbers(sheet, readers[0][3])
+            if total is not None:
+                message += f": it adds up to {_fmt(total)}, and to {_fmt(total + number)} with it"
         if len(readers) > 1:
             message += f" (and {len(readers) - 1} other aggregate{'s' if len(readers) > 2 else ''})"
         message += "."
@@ -173,6 +177,20 @@ and the impact on the totals that read it. For a formula that returns text, wrap
         evidence = {"text": cell.value, "number": number,
                     "read_by": [f"{d.address}" if s is sheet else f"{s.name}!{d.address}" for s, d, _, _ in readers]}
         return self.finding(sheet.name, cell.address, message, fix=fix, evidence=evidence)
+
+
+def _sum_of_numbers(sheet: Sheet, areas: list[Area], limit: int = 100_000) -> float | None:
+    """What SUM over ``areas`` gives in Excel: the numbers only; None if too large."""
+    if sum(a.size for a in areas) > limit:
+        return None
+    total = 0.0
+    for a in areas:
+        for r in range(a.min_row, a.max_row + 1):
+            for c in range(a.min_col, a.max_col + 1):
+                cell = sheet.get(r, c)
+                if cell is not None and cell.is_number:
+                    total += cell.value
+    return total
 
 
 def _blind_arguments(info: FormulaInfo, cache: dict) -> list[str | None]:
