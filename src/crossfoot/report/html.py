@@ -357,9 +357,10 @@ def _severity_order(severity: str) -> int:
     return {"info": 0, "warning": 1, "error": 2}.get(severity, 0)
 
 
-def _impact_rows(finding: Finding | None, impacts: list[Impact] | None = None) -> list[dict[str, str]]:
+def _impact_rows(finding: Finding | None, impacts: list[Impact] | None = None,
+                 home: str | None = None) -> list[dict[str, str]]:
     rows = []
-    home = finding.sheet if finding is not None else None
+    home = finding.sheet if finding is not None else home
     for imp in (finding.impact if finding is not None else impacts or []):
         change = imp.change
         rows.append({
@@ -397,7 +398,8 @@ def _file_view(index: int, fr: FileReport, extras: Extras, max_cells: int) -> Fi
         counts[f.severity] = counts.get(f.severity, 0) + 1
     return FileView(index, f"file{index}", fr.path, extras.file_titles.get(fr.path, Path(fr.path).name),
                     extras.file_notes.get(fr.path, ""), fr.error, list(fr.notices), views, grids, counts,
-                    _impact_rows(None, list(getattr(fr, "impact", []) or [])))
+                    _impact_rows(None, list(getattr(fr, "impact", []) or []),
+                                 home=next(iter(wb.sheets)) if wb is not None and len(wb.sheets) == 1 else None))
 
 
 def _rule_docs(names: Iterable[str]) -> list[dict[str, str]]:
