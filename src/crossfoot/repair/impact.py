@@ -267,19 +267,21 @@ class ImpactAnalysis:
         first = [k for k in fixed if k in result.after]
         first += [k for k in named if k in result.after and k not in first]
         chosen = set(first)
-        bottom, totals = [], []
+        bottom, totals, errors = [], [], []
+        for key in first:
+            if isinstance(result.after[key], ExcelError):
+                errors.append(key)
         for key in result.order:
             if key in chosen or key not in result.after:
                 continue
-            if not _changed(result.before.get(key), result.after[key]):
+            error = isinstance(result.after[key], ExcelError)
+            if not error and not _changed(result.before.get(key), result.after[key]):
                 continue
             if not graph.has_dependents(*key):
-                bottom.append(key)
+                (errors if error else bottom).append(key)
             elif self._is_total(key):
-                totals.append(key)
+                (errors if error else totals).append(key)
         keys = first + (bottom + totals)[:max(0, MAX_IMPACTS - len(first))]
-        errors = [k for k in keys if isinstance(result.after[k], ExcelError)
-                  or (isinstance(result.before.get(k), ExcelError) and k not in fixed)]
         if errors:
             shown = ", ".join(f"{cell_name(k)} ({result.after[k]})" for k in errors[:3])
             more = f" and {len(errors) - 3} more" if len(errors) > 3 else ""
