@@ -82,6 +82,8 @@ formula, because only the author knows the value.
                         continue
                     # Formulas that read the blank are no evidence that it should be filled.
                     readers = {(s.lower(), rr, cc) for s, rr, cc in ctx.graph.dependents(target_sheet.name, r, c)}
+                    if not _otherwise_filled(ctx, target_sheet, r, c, readers):
+                        continue
                     why = _gap(target_sheet, r, c, readers)
                     if why is None:
                         edge = _edge(target_sheet, r, c, readers)
@@ -178,37 +180,51 @@ def _filled(sheet: Sheet, row: int, col: int, readers: frozenset | set = frozens
 
 
 def _gap(sheet: Sheet, row: int, col: int, readers: set) -> str | None:
-    """The blank is the one hole in a filled row or column: numbers on both sides."""
+    """The blank is a hole in numbers: numbers on both sides of it along its row or
+    its column."""
     for dr, dc, line in ((0, 1, "row"), (1, 0, "column")):
-        if _filled(sheet, row - dr, col - dc, readers) and _filled(sheet, row + dr, col + dc, readers) \
-                and _single_hole(sheet, row, col, dr, dc, readers):
+        if _filled(sheet, row - dr, col - dc, readers) and _filled(sheet, row + dr, col + dc, readers):
             before = _addr(sheet, sheet, row - dr, col - dc)
             after = _addr(sheet, sheet, row + dr, col + dc)
             return f"its {line} holds numbers on both sides of it ({before} and {after})"
     return None
 
 
-def _single_hole(sheet: Sheet, row: int, col: int, dr: int, dc: int, readers: set) -> bool:
-    """Walking out from the blank along the line, the numbers end at a non-number or
-    the edge, not at another blank followed by more numbers (a sparse table)."""
-    for sign in (-1, 1):
-        r, c = row + sign * dr, col + sign * dc
-        while _filled(sheet, r, c, readers):
-            r, c = r + sign * dr, c + sign * dc
-        if _empty(sheet, r, c) and _filled(sheet, r + sign * dr, c + sign * dc, readers):
-            return False
-    return True
-
-
 def _edge(sheet: Sheet, row: int, col: int, readers: set) -> str | None:
-    """The blank sits at the edge of a filled block: numbers beside it in its row and
+    """The blank sits at the edge of the numbers: one beside it in its row and one
     above or below it in its column."""
     side = next((c for c in (col - 1, col + 1) if _filled(sheet, row, c, readers)), None)
     vertical = next((r for r in (row - 1, row + 1) if _filled(sheet, r, col, readers)), None)
     if side is None or vertical is None:
         return None
-    return (f"the block around it is filled ({_addr(sheet, sheet, row, side)}, "
+    return (f"the cells around it are filled ({_addr(sheet, sheet, row, side)}, "
             f"{_addr(sheet, sheet, vertical, col)}) and the same formula next to this one reads numbers")
+
+
+def _otherwise_filled(ctx, sheet: Sheet, row: int, col: int, readers: set) -> bool:
+    """Is the blank the odd one out in its table: along its row and along its column
+    (within the table around it), numbers, with hardly any other blank? Text, and the
+    formulas that read the blank, count for neither. A sparse table, a column left
+    empty on purpose (adjustments) or a blank area is not otherwise filled."""
+    from crossfoot.understand.structure import sheet_structure
+
+    block = sheet_structure(ctx, sheet).block_at(row, col)
+    if block is None:
+        return False
+    lines = (((row, c) for c in range(block.min_col, block.max_col + 1)),
+             ((r, col) for r in range(block.min_row, block.max_row + 1)))
+    for line in lines:
+        filled = empty = 0
+        for r, c in line:
+            if (r, c) == (row, col):
+                continue
+            if _filled(sheet, r, c, readers):
+                filled += 1
+            elif _empty(sheet, r, c) and (sheet.name.lower(), r, c) not in readers:
+                empty += 1
+        if filled == 0 or empty > filled // 4:
+            return False
+    return True
 
 
 def _copies_reading_numbers(sheet: Sheet, cell: Cell, info: FormulaInfo, index: int, sheets) -> int:
