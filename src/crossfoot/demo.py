@@ -322,7 +322,7 @@ def _reference_section(expected: dict[str, float]) -> Section:
         "A research note of 2025-01-31 (S1) estimated DeepSeek's GPU fleet in a table published as an image. "
         "A reader (S2) found by hand that its Total column leaves out the H100s below the first row, sums "
         "per-GPU averages and labels a stock plus a four-year cost as \u201c$m/hr\u201d. These are the figures "
-        "the audit has to reproduce."), figures=figures, tables=[inputs])
+        "the audit has to reproduce."), figures=figures, tables=[inputs], terminal=False)
 
 
 def _unavailable(section_id: str, title: str, why: str, unavailable: dict[str, str]) -> Section:
@@ -425,7 +425,7 @@ def _rich_section(section: Section) -> list[Any]:
     if section.intro and section.status == "unavailable":
         out.append(Text("  " + section.intro, style="red"))
     for b in section.bullets:
-        out.append(Text("  \u2022 " + b))
+        out.append(Padding(Text("\u2022 " + b), (0, 0, 0, 2)))
     if section.figures:
         t = RichTable(show_header=False, box=None, padding=(0, 1), pad_edge=False)
         t.add_column(ratio=1)
@@ -556,26 +556,32 @@ def print_summary(result: DemoResult, extras: Extras, console: Any | None = None
             t.add_row(Padding(label, (0, 0, 0, 2)), fig.value, _prov_text(fig))
         items.append(t)
     number = 2
-    for section in result.sections:
-        if section.place == "before":
+    sections = {sec.id: sec for sec in result.sections}
+    files = {fr.path: fr for fr in result.report.files}
+    keys = list(extras.order)
+    keys += [k for k in [*files, *sections] if k not in keys]
+    for key in keys:
+        if key == result.published_report.path:
             continue
-        items.append(Text(""))
-        section_items = _rich_section(section)
-        items.append(Text(f"{number}. ", style="bold") + section_items[0])
-        items += section_items[1:]
-        number += 1
-    if result.corrected_report is not None:
-        items.append(Text(""))
-        items += _rich_file(result.corrected_report, f"{number}. Audit of {result.corrected.name}")
-        number += 1
-    items.append(Text(""))
-    items += _rich_file(result.control_report, f"{number}. Control: the DeepSeek-V3 training-cost table (S4)")
+        if key in files:
+            fr = files[key]
+            title = ("Control: the DeepSeek-V3 training-cost table (S4)" if fr is result.control_report
+                     else f"Audit of {Path(fr.path).name}")
+            items.append(Text(""))
+            items += _rich_file(fr, f"{number}. {title}")
+            number += 1
+        elif key in sections and sections[key].terminal:
+            items.append(Text(""))
+            section_items = _rich_section(sections[key])
+            items.append(Text(f"{number}. ", style="bold") + section_items[0])
+            items += section_items[1:]
+            number += 1
     items.append(Text(""))
     items.append(RichRule(style="dim"))
-    files = [result.published, *( [result.corrected] if result.corrected else []), result.control]
+    written = [result.published, *([result.corrected] if result.corrected else []), result.control]
     if result.html.exists():
-        files.append(result.html)
-    for p in files:
+        written.append(result.html)
+    for p in written:
         items.append(Text(f"  {p}", no_wrap=True, overflow="ignore"))
     items.append(Text("Provenance: ", style="dim") + Text("quoted", style="green") + Text(" in the source; ") +
                  Text("derived", style="cyan") + Text(" from quoted figures; ") +
@@ -588,11 +594,12 @@ def print_summary(result: DemoResult, extras: Extras, console: Any | None = None
     items.append(Text(f"  {result.html}", style="bold", no_wrap=True, overflow="ignore"))
 
     record = Console(record=True, width=width, file=io.StringIO(), color_system=None, highlight=False)
-    for item in items:
-        record.print(item)
-    if console is not None:
+    for c in (record, console):
+        if c is None:
+            continue
         for item in items:
-            console.print(item)
+            # file paths are printed whole, never folded, so that they can be copied
+            c.print(item, soft_wrap=isinstance(item, Text) and bool(item.no_wrap))
     return record.export_text()
 
 
@@ -706,20 +713,30 @@ def _unit_value(value: float, unit: str) -> str:
 
 
 def _charts(kind: str, result: Any) -> list[Chart]:
-    """The models' charts as inline SVG, when the charts module is installed."""
+    """The models' charts (``crossfoot.models.charts``) as inline SVG; the PNG and SVG
+    files the chart functions also write go to a temporary folder."""
+    import tempfile
+
     charts_mod = _optional("crossfoot.models.charts")
     if charts_mod is None:
         return []
     out = []
-    for name, title, caption in CHARTS.get(kind, []):
-        fn = getattr(charts_mod, name, None)
-        if fn is not None:
-            out.append(Chart(title, fn(result), caption))
+    with tempfile.TemporaryDirectory(prefix="crossfoot-demo-") as tmp:
+        for name, title, caption in CHARTS.get(kind, []):
+            fn = getattr(charts_mod, name, None)
+            if fn is not None:
+                out.append(Chart(title, fn(result, directory=tmp).svg_text, caption))
     return out
 
 
-# Chart functions of crossfoot.models.charts shown for each model's result.
-CHARTS: dict[str, list[tuple[str, str, str]]] = {}
+# Chart functions of crossfoot.models.charts drawn for each model's result.
+CHARTS: dict[str, list[tuple[str, str, str]]] = {
+    "fleet": [("tco_chart", "TCO per year by accelerator type", "Stacked by component, $m a year."),
+              ("tornado_chart", "What moves the fleet's TCO per year",
+               "Each input at its low and high value, the others at base.")],
+    "fund": [("fund_chart", "Cash to reinvest against the claims",
+              "Yearly cash to reinvest (bars), its running total (line) and each capex claim (dashed).")],
+}
 
 
 def _funding_from_model(fund: Any, figs: dict[str, Any], expected: dict[str, float],

@@ -105,6 +105,7 @@ class Section:
     details: list[str] = field(default_factory=list)   # longer paragraphs, on the page only
     status: str = "ok"           # ok | warning | unavailable
     place: str = "after"         # before or after the audited files
+    terminal: bool = True        # also in the terminal summary (else the page only)
 
 
 @dataclass
