@@ -5,8 +5,8 @@ Each year, per unit of the fund (NAV per unit ``N``, high-water mark ``H``):
 - gross NAV ``Ng = N0 x (1 + gross return)``; management fee per unit
   ``m x (N0 + Ng) / 2`` (on the average NAV of the year);
 - NAV before the performance fee ``Npre = Ng - management fee``;
-- hurdle level: ``H x (1 + h)`` in the year after the mark was set, compounding by
-  ``(1 + h)`` each year it is not regained (``H`` itself when there is no hurdle);
+- hurdle level ``max(H, last year's level) x (1 + h)``: the mark grown by the hurdle, and
+  compounding by ``(1 + h)`` each year until a fee is crystallised (``H`` when ``h = 0``);
 - performance fee per unit ``p x max(0, Npre - hurdle level)``, crystallised at year end;
 - NAV at year end ``N1 = Npre - performance fee``, the next year's start: returns are
   applied to the NAV net of fees; ``H <- max(H, N1)``.
@@ -195,8 +195,7 @@ def evaluate(inputs: FundInputs, overrides: Mapping[int, Any] | None = None) -> 
     cols: dict[str, list[Any]] = {k: [] for k in COLUMNS}
     nav = np.float64(1.0)
     hwm = np.float64(1.0)
-    level_prev = np.float64(1.0)   # the last year's hurdle level
-    reset_prev = True              # was the mark set (or first year) at the end of last year?
+    level_prev = np.float64(1.0)   # the last year's hurdle level (the opening NAV at first)
     nav_money = val(inputs.opening_nav_bn) * 1000 if inputs.mode == "flows" else None
     cumulative = np.float64(0.0)
     for y in inputs.years:
@@ -206,7 +205,7 @@ def evaluate(inputs: FundInputs, overrides: Mapping[int, Any] | None = None) -> 
         mgmt_pu = m * avg_pu
         pre = nav_gross - mgmt_pu
         if inputs.high_water_mark:
-            level = np.where(reset_prev, hwm, level_prev) * (1 + h)
+            level = np.maximum(hwm, level_prev) * (1 + h)
         else:
             level = nav * (1 + h)
         perf_pu = p * np.maximum(0.0, pre - level)
@@ -236,7 +235,6 @@ def evaluate(inputs: FundInputs, overrides: Mapping[int, Any] | None = None) -> 
                "net_revenue": net, "reinvestable": reinvest, "cumulative_reinvestable": cumulative}
         for k, v in row.items():
             cols[k].append(v)
-        reset_prev = nav_end > hwm
         level_prev = level
         hwm = new_hwm
         nav = nav_end

@@ -78,7 +78,7 @@ class Sourced:
 
     def describe(self) -> str:
         """'reconstructed: chosen so that totals hold' / 'catalogue: Epoch AI ... (2024-02)'."""
-        head = self.provenance or self.origin
+        head = self.provenance or ("input file" if self.origin == "file" else self.origin)
         tail = "; ".join(x for x in (self.note, self.source) if x)
         if self.date:
             tail = f"{tail} ({self.date})" if tail else self.date

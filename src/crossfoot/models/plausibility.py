@@ -186,9 +186,10 @@ def _reason(claim: Claim, cap: Capacity, ratio: float, verdict: str, prob: float
     rev = [c for c in comparisons if c.metric == "capex/revenue"]
     if rev:
         per = f" spread over {claim.period_years:g} years" if claim.period_years != 1 else ""
-        peers_txt = " and ".join(f"{c.peer} {c.peer_ratio:.1%}" for c in rev)
+        peers_txt = f"{rev[0].peer} spends {rev[0].peer_ratio:.1%} of its revenue on capex"
+        peers_txt += "".join(f", {c.peer} {c.peer_ratio:.1%}" for c in rev[1:])
         text += (f" As yearly capex{per} ({_money(yearly)}/yr) it is {yearly / revenue:.0%} of the yearly fee "
-                 f"revenue ({_money(revenue)}/yr); of their revenue, {peers_txt} spend on capex.")
+                 f"revenue ({_money(revenue)}/yr); {peers_txt}.")
     aum = [c for c in comparisons if c.metric == "capex/AUM"]
     if aum:
         text += " Against AUM: " + ", ".join(f"{c.multiple:,.0f}x {c.peer}'s capex/AUM ({c.peer_ratio:.3%})"

@@ -231,6 +231,8 @@ def tornado(inputs: Mapping[str, tuple[Quantity, str]], evaluate: Callable[[dict
             continue
         at_lo = float(evaluate({id(q): lo}))
         at_hi = float(evaluate({id(q): hi}))
+        if at_lo == at_hi:  # the output does not depend on this input
+            continue
         bars.append(TornadoBar(name, q_unit, lo, hi, basis, at_lo, at_hi, base))
     bars.sort(key=lambda b: b.swing, reverse=True)
     if top is not None:
