@@ -32,10 +32,14 @@ A formula whose arithmetic reads a single empty cell, where that blank is a gap 
 numbers: the cell has numbers on both sides in its row or column (a hole in an otherwise
 filled input row or column), or it sits at the edge of a filled block (numbers beside it
 and above or below it) while the same formula copied next door reads numbers
-(`min_copies` copies at least, default 1). Blanks in empty areas, blank padding inside a
+(`min_copies` copies at least, default 1). The blank's row and column in its table must
+be otherwise filled: sparse tables, columns left empty on purpose (adjustments), blanks in
+empty areas, blank padding inside a
 `SUM` range, and formulas that test for blanks (`ISBLANK`, `IF(B6="", ...)`,
-`COUNTA`) are not flagged.
-"""
+`COUNTA`) are not flagged. The finding is a warning for a blank at the edge of the
+filled cells read by a formula whose copies beside it read numbers (the inputs of a new
+column or row never typed), and info for a gap inside filled cells, which is often a
+deliberate "nothing"."""
     why = """
 An empty cell counts as 0 in arithmetic, with no error: a missing input silently turns a
 product into 0 and a total into an understatement. When the cells around it are filled,
@@ -84,30 +88,35 @@ formula, because only the author knows the value.
                     readers = {(s.lower(), rr, cc) for s, rr, cc in ctx.graph.dependents(target_sheet.name, r, c)}
                     if not _otherwise_filled(ctx, target_sheet, r, c, readers):
                         continue
+                    copied = _copies_reading_numbers(sheet, cell, info, i, sheets) >= min_copies
                     why = _gap(target_sheet, r, c, readers)
-                    if why is None:
-                        edge = _edge(target_sheet, r, c, readers)
-                        if edge and _copies_reading_numbers(sheet, cell, info, i, sheets) >= min_copies:
-                            why = edge
+                    if why is None and copied:
+                        why = _edge(target_sheet, r, c, readers)
+                    elif why is not None and copied:
+                        why += ", and the same formula next to this one reads numbers"
                     if why is not None:
-                        gaps.append((target_sheet, r, c, why))
+                        # A missing number at the edge of the filled cells, where the
+                        # copies beside read numbers, is what a column added without its
+                        # inputs looks like; a lone gap inside is often a deliberate nothing.
+                        gaps.append((target_sheet, r, c, why, copied and why.startswith("the cells around")))
                 if gaps:
                     yield self._finding(ctx, sheet, cell, gaps)
 
     def _finding(self, ctx, sheet: Sheet, cell: Cell, gaps) -> Finding:
         from crossfoot.understand.structure import sheet_structure
 
-        target_sheet, r, c, why = gaps[0]
+        target_sheet, r, c, why, _ = gaps[0]
         address = _addr(sheet, target_sheet, r, c)
         st = sheet_structure(ctx, target_sheet)
         names = [x for x in (st.row_label(r, c), st.col_header(c, r)) if x]
         labelled = f"{address} ({', '.join(repr(x) for x in names)})" if names else address
         message = f"{cell.address} reads {labelled}, which is empty and counts as 0; {why}."
         if len(gaps) > 1:
-            others = ", ".join(_addr(sheet, s, rr, cc) for s, rr, cc, _ in gaps[1:])
+            others = ", ".join(_addr(sheet, s, rr, cc) for s, rr, cc, *_ in gaps[1:])
             message += f" It also reads the empty {others}."
-        evidence = {"empty": [_addr(sheet, s, rr, cc) for s, rr, cc, _ in gaps]}
-        return self.finding(sheet.name, cell.address, message, evidence=evidence)
+        evidence = {"empty": [_addr(sheet, s, rr, cc) for s, rr, cc, *_ in gaps]}
+        severity = "warning" if any(g[4] for g in gaps) else "info"
+        return self.finding(sheet.name, cell.address, message, evidence=evidence, severity=severity)
 
 
 def _addr(home: Sheet, sheet: Sheet, row: int, col: int) -> str:
@@ -214,15 +223,21 @@ def _otherwise_filled(ctx, sheet: Sheet, row: int, col: int, readers: set) -> bo
     lines = (((row, c) for c in range(block.min_col, block.max_col + 1)),
              ((r, col) for r in range(block.min_row, block.max_row + 1)))
     for line in lines:
-        filled = empty = 0
+        states = []  # True: a number; False: another blank; text and readers are left out
         for r, c in line:
             if (r, c) == (row, col):
-                continue
-            if _filled(sheet, r, c, readers):
-                filled += 1
+                states.append(None)
+            elif _filled(sheet, r, c, readers):
+                states.append(True)
             elif _empty(sheet, r, c) and (sheet.name.lower(), r, c) not in readers:
-                empty += 1
-        if filled == 0 or empty > filled // 4:
+                states.append(False)
+        numbers = [i for i, v in enumerate(states) if v is True]
+        if not numbers:
+            return False
+        # Blanks before the first number or after the last one are the table's margin
+        # (or the gap before the next table), not holes.
+        holes = sum(1 for v in states[numbers[0]:numbers[-1] + 1] if v is False)
+        if holes > len(numbers) // 4:
             return False
     return True
 
