@@ -438,6 +438,8 @@ def _environment() -> Environment:
                       trim_blocks=True, lstrip_blocks=True)
     env.filters["num"] = format_number
     env.filters["css_ident"] = css_ident
+    env.filters["numlike"] = lambda v: isinstance(v, (int, float)) or (
+        isinstance(v, str) and bool(re.fullmatch(r"[-+]?\$?[0-9][0-9,.]*(m|bn|%|x)?( [A-Za-z/$-]+)?", v.strip())))
     return env
 
 
