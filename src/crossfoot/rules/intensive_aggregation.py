@@ -226,7 +226,8 @@ replaced by a weighted figure from the source.
         total = float(total_value if total_value is not None else sheet.get(*rc).value)
         percent = quantity.dimension == "percent"
         parts = [values[p] for p in sorted(values)]
-        if percent and (close(sum(parts), 1.0, rel=0.02) or close(sum(parts), 100.0, rel=0.02)):
+        if percent and quantity.word in ("rates", "ratios") and (
+                close(sum(parts), 1.0, rel=0.02) or close(sum(parts), 100.0, rel=0.02)):
             return None  # shares of a whole that add up to 100%
         label = line_label(ctx, sheet, axis, line, sorted(values)[0])
         head = self._header_of_result(ctx, sheet, rc, axis)

@@ -238,8 +238,10 @@ def parse_label(text: str | None, number_format: str = "General") -> Quantity:
     else:
         for name, rx in _INTENSIVE:
             if rx.search(text):
-                if name in ("margins", "prices") and currency is not None and (scale or 0) >= 6 and per is None:
-                    continue  # "Gross margin ($m)", "Purchase price ($bn)": amounts
+                if name == "margins" and currency is not None and per is None and "%" not in text:
+                    continue  # "Gross margin ($m)": an amount
+                if name == "prices" and currency is not None and (scale or 0) >= 6 and per is None:
+                    continue  # "Purchase price ($bn)": an amount
                 kind, word = "intensive", name
                 break
         if kind is None and per is not None:
