@@ -158,20 +158,24 @@ def _scan_line(st: SheetStructure, axis: str, cells: list[Cell], out: dict) -> N
     pos = (lambda c: c.col) if axis == "row" else (lambda c: c.row)
     index = {pos(c): i for i, c in enumerate(cells)}
     # what the line's formulas read on their own sheet: those constants are inputs
+    # (totals along the line read every part; they do not make a part an input)
     read_areas = []
+    total_areas = []
     for cell in cells:
         if cell.has_formula:
             info = st.info(cell)
             if info is not None:
-                read_areas.extend(a for a in info.areas(cell.row, cell.col) if a.sheet is None)
+                areas = [a for a in info.areas(cell.row, cell.col) if a.sheet is None]
+                (total_areas if st.aggregate_axis(cell) == axis else read_areas).extend(areas)
 
-    def is_read(c: Cell) -> bool:
-        return any(a.contains(c.row, c.col) for a in read_areas)
+    def is_read(c: Cell, by_totals: bool = False) -> bool:
+        return any(a.contains(c.row, c.col) for a in read_areas) or (
+            by_totals and any(a.contains(c.row, c.col) for a in total_areas))
 
     def read_areas_outside(members: set[int]) -> list:
         out_areas = []
         for c in cells:
-            if c.has_formula and id(c) not in members:
+            if c.has_formula and id(c) not in members and st.aggregate_axis(c) != axis:
                 info = st.info(c)
                 if info is not None:
                     out_areas.extend(a for a in info.areas(c.row, c.col) if a.sheet is None)
@@ -200,7 +204,7 @@ def _scan_line(st: SheetStructure, axis: str, cells: list[Cell], out: dict) -> N
                 # typed-over cell, other formulas of the line reading it make it an input
                 if any(a.contains(cell.row, cell.col) for a in read_areas_outside(members)):
                     continue
-            elif is_read(cell):
+            elif is_read(cell, by_totals=line_aggregate):
                 continue
             found.append(cell)
         sides = [] if line_aggregate else [(-1, not back), (1, not fwd)]

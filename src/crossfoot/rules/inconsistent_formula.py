@@ -112,15 +112,13 @@ def _scan_segment(st: SheetStructure, axis: str, seg: list[Cell], omitted: dict,
         if 0 < i < n - 1 and fps[i - 1] == fps[i + 1] != fp:
             model = seg[i - 1]
             reason = "middle"
-        elif i == 0 and n >= 3 and fps[1] == fps[2] != fp:
-            model = seg[1]
+        elif i >= 2 and fps[i - 1] == fps[i - 2] != fp:
+            model = seg[i - 1]
             reason = "end"
-        elif i == n - 1 and n >= 3 and fps[-2] == fps[-3] != fp:
-            model = seg[-2]
+        elif i + 2 < n and fps[i + 1] == fps[i + 2] != fp:
+            model = seg[i + 1]
             reason = "end"
-        if model is None:
-            continue
-        if not _similar(st, cell, model) and (reason == "end" or _other_axis_consistent(st, axis, cell)):
+        if model is None or not _similar(st, cell, model):
             continue
         # the complete cell beside totals that omit something is not the wrong one
         if (model.row, model.col) in omitted:

@@ -124,55 +124,84 @@ formula itself is right and its stored value is stale: recalculate the workbook.
     def _values(self, st: SheetStructure, sheet: Sheet, block: Block) -> Iterator[Finding]:
         get = sheet.cells.get
         data_cols = [c for c in block.data_cols if c not in block.total_cols]
+        data_rows = [r for r in block.data_rows if r not in block.total_rows]
+        results: dict[tuple[int, int], list[Finding | None]] = {}
         # total columns: each row's total against the columns before it
         for tc in block.total_cols:
             parts_cols = [c for c in data_cols if c < tc]
             if len(parts_cols) < 2:
                 continue
+            names = {c: st.col_header(c, block=block) or "?" for c in parts_cols}
             for r in block.data_rows:
-                yield from self._check(st, sheet, block, get((r, tc)),
-                                       [get((r, c)) for c in parts_cols],
-                                       [st.col_header(c, block=block) or "?" for c in parts_cols],
-                                       st.row_label(r, block=block), "row")
-        # total rows: each column's total against the rows above it (since the last total)
-        data_rows = [r for r in block.data_rows if r not in block.total_rows]
+                found = self._check(sheet, get((r, tc)), [[(get((r, c)), names[c]) for c in parts_cols]],
+                                    st.row_label(r, block=block))
+                if found is not False:
+                    results.setdefault((r, tc), []).append((found, [(r, c) for c in parts_cols]))
+        # total rows: each column's total against the rows above it (since the last
+        # total; a grand total under subtotals against the subtotals)
         for tr in block.total_rows:
             if not is_total_label(st.row_label(tr, block=block)):
                 continue
             prev = max([r for r in block.total_rows if r < tr], default=block.first_data_row - 1)
             parts_rows = [r for r in data_rows if prev < r < tr]
-            if len(parts_rows) < 2:
+            subtotals = [r for r in block.total_rows if r < tr]
+            names = {r: st.row_label(r, block=block) or "?" for r in [*parts_rows, *subtotals]}
+            for c in [*data_cols, *block.total_cols]:
+                # the parts are the rows just above the total: the longest run of them
+                # that adds up, else all of them
+                cands = [[(get((r, c)), names[r]) for r in parts_rows[k:]] for k in range(len(parts_rows) - 1)]
+                if len(subtotals) >= 2:
+                    cands.append([(get((r, c)), names[r]) for r in subtotals])
+                if not cands:
+                    continue
+                found = self._check(sheet, get((tr, c)), cands, st.col_header(c, block=block))
+                if found is not False:
+                    results.setdefault((tr, c), []).append((found, [(r, c) for r in [*parts_rows, *subtotals]]))
+        # a grand total that adds up one way is not the wrong one; nor is a total whose
+        # own part is a total that does not add up
+        wrong = {key for key, outcomes in results.items() if all(o is not None for o, _ in outcomes)}
+        for key in sorted(wrong):
+            outcomes = results[key]
+            if any(p in wrong for _, parts in outcomes for p in parts):
                 continue
-            for c in data_cols:
-                yield from self._check(st, sheet, block, get((tr, c)),
-                                       [get((r, c)) for r in parts_rows],
-                                       [st.row_label(r, block=block) or "?" for r in parts_rows],
-                                       st.col_header(c, block=block), "col")
+            yield outcomes[0][0]  # type: ignore[misc]
 
-    def _check(self, st: SheetStructure, sheet: Sheet, block: Block, total_cell: Cell | None,
-               parts: list[Cell | None], names: list[str], label: str | None, axis: str) -> Iterator[Finding]:
+    def _check(self, sheet: Sheet, total_cell: Cell | None, candidates: list[list[tuple[Cell | None, str]]],
+               label: str | None) -> Finding | None | bool:
+        """None when the total adds up, a Finding when it does not, False when there is
+        nothing to check."""
         total = numeric(total_cell)
         if total is None or total_cell is None:
-            return
-        pairs = [(numeric(p), n) for p, n in zip(parts, names)]
-        pairs = [(v, n) for v, n in pairs if v is not None]
-        if len(pairs) < 2:
-            return
+            return False
+        lists = []
+        for cand in candidates:
+            pairs = [(numeric(p), n) for p, n in cand]
+            pairs = [(v, n) for v, n in pairs if v is not None]
+            if len(pairs) >= 2:
+                lists.append(pairs)
+        if not lists:
+            return False
+        for pairs in lists:
+            values = [v for v, _ in pairs]
+            if close(sum(values), total, len(values), tuple(values)):
+                return None
+        explained = None
+        pairs = lists[0]
+        for cand in lists:
+            explained = _explain([v for v, _ in cand], [n for _, n in cand], total)
+            if explained:
+                pairs = cand
+                break
+        if explained is None and _intensive(label, total_cell):
+            return False
         values = [v for v, _ in pairs]
         whole = sum(values)
-        if close(whole, total, len(values), tuple(values)):
-            return
-        explained = _explain(values, [n for _, n in pairs], total)
-        if explained is None and _intensive(label, total_cell):
-            return
-        if explained is None and any(_intensive(n, None) for n in [label or ""]):
-            return
         subject = f"Total of '{label}'" if label else "Total"
         msg = f"{subject} ({total_cell.address} = {fmt(total)}) is not the sum of its {len(values)} parts ({fmt(whole)})"
         msg += f"; it {explained}." if explained else "."
-        yield self.finding(sheet.name, total_cell.address, msg,
-                           impact=[Impact(sheet.name, total_cell.address, label, total, whole)],
-                           evidence={"sum_of_parts": whole, "explained": explained})
+        return self.finding(sheet.name, total_cell.address, msg,
+                            impact=[Impact(sheet.name, total_cell.address, label, total, whole)],
+                            evidence={"sum_of_parts": whole, "explained": explained})
 
 
 __all__ = ["TotalMismatch"]
