@@ -183,6 +183,18 @@ def test_huge_sheet_is_drawn_around_its_findings_and_says_so():
     assert "not drawn" in html
 
 
+def test_finding_beyond_the_drawn_windows_is_listed_without_a_dead_link():
+    wb = big_workbook(3000, 60)
+    many = [Finding("hardcoded-value", "warning", "Data", f"C{r}", "typed over a formula")
+            for r in range(20, 3000, 10)]
+    html = render_html(Report([FileReport("big.xlsx", many, workbook=wb)]))
+    page = Page(html)
+    links = [a["data-cell"] for t, a in page.tags if t == "a" and a.get("class") == "goto-cell"]
+    assert links and all(cell in page.by_id for cell in links)
+    assert len(links) < len(many)
+    assert html.count('class="where"') == len(many) - len(links)
+
+
 def test_small_sheet_is_drawn_whole():
     wb = big_workbook(20, 8)
     html = render_html(Report([FileReport("small.xlsx", [], workbook=wb)]))

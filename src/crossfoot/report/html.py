@@ -394,6 +394,10 @@ def _file_view(index: int, fr: FileReport, extras: Extras, max_cells: int) -> Fi
             mine = [fv for fv in views if sheet_index.get(fv.finding.sheet) == si
                     or fv.finding.sheet.lower() == sheet.name.lower()]
             grids.append(_grid(index, si, sheet, mine, max_cells))
+    drawn = {c.id for g in grids for row in g.rows for c in row.cells if c is not None}
+    for fv in views:
+        if fv.cell_id is not None and fv.cell_id not in drawn:
+            fv.cell_id = None        # its cell is outside the part of a huge sheet drawn
     counts: dict[str, int] = {}
     for f in fr.findings:
         counts[f.severity] = counts.get(f.severity, 0) + 1
