@@ -230,3 +230,39 @@ def test_cli_batch_inspects_the_good_files_and_exits_2_for_the_bad_one(tmp_path)
     assert "Traceback" not in out.stderr
     assert len(out.stderr.strip().splitlines()) == 1 and "encrypted or password-protected" in out.stderr
     assert "P&L" in out.stdout and "=SUM(RC[-4]:RC[-1])" in out.stdout
+
+
+def _truncated(tmp_path: Path) -> Path:
+    p = tmp_path / "cut.xlsx"
+    p.write_bytes(rich_workbook(tmp_path / "whole.xlsx").read_bytes()[:2500])
+    return p
+
+
+def _laughs(tmp_path: Path) -> Path:
+    body = ('<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData/></worksheet>')
+    return handmade_xlsx(tmp_path / "laughs.xlsx", replace={"xl/worksheets/sheet1.xml": (BILLION_LAUGHS + body).encode()})
+
+
+def _missing(tmp_path: Path) -> Path:
+    return handmade_xlsx(tmp_path / "missing.xlsx", [("One", ""), ("Two", "")], drop=("xl/worksheets/sheet2.xml",))
+
+
+@pytest.mark.parametrize("make,words", [(_truncated, "truncated"), (_laughs, "DOCTYPE"), (_missing, "missing sheet part")])
+def test_cli_each_bad_kind_is_one_line_exit_2(tmp_path, make, words):
+    p = make(tmp_path)
+    out = cli("inspect", str(p))
+    assert out.returncode == 2 and "Traceback" not in out.stderr
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 1 and str(p) in lines[0] and words in lines[0]
+
+
+def test_very_hidden_sheet_is_hidden(tmp_path):
+    p = handmade_xlsx(tmp_path / "vh.xlsx", [("Shown", ""), ("Deep", "")])
+    with zipfile.ZipFile(p) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    parts["xl/workbook.xml"] = parts["xl/workbook.xml"].replace(b'name="Deep"', b'name="Deep" state="veryHidden"')
+    with zipfile.ZipFile(p, "w") as z:
+        for n, data in parts.items():
+            z.writestr(n, data)
+    wb = load(p)
+    assert wb["Deep"].hidden and not wb["Shown"].hidden
