@@ -81,6 +81,11 @@ def read_xlsx(path: Path, *, max_unzipped_bytes: int) -> Workbook:
                 raise ReadError(pkg.label, f"malformed XML ({exc})") from None
             except RecursionError:
                 raise ReadError(pkg.label, "XML nested too deeply") from None
+            except (ReadError, MemoryError, KeyboardInterrupt):
+                raise
+            except Exception as exc:  # a file shaped in a way this reader did not foresee
+                raise ReadError(pkg.label, f"cannot read the workbook ({type(exc).__name__}: "
+                                           f"{str(exc).splitlines()[0][:200] if str(exc) else ''})") from None
     finally:
         if enabled:
             gc.enable()
@@ -285,7 +290,12 @@ class _Reader:
                     self._other(el, tags, sheet)
                     continue
             r = el.get("r")
-            row_no = int(r) if r else row_no + 1
+            if r is None:
+                row_no += 1
+            elif r.isdigit():
+                row_no = int(r)
+            else:
+                raise ReadError(self.label, f"sheet {sheet.name!r} has a row numbered {r[:20]!r}")
             if el.get("hidden") in _TRUE:
                 hidden_rows.add(row_no)
             col_no = 0
