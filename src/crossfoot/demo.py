@@ -600,7 +600,7 @@ def print_summary(result: DemoResult, extras: Extras, console: Any | None = None
         for item in items:
             # file paths are printed whole, never folded, so that they can be copied
             c.print(item, soft_wrap=isinstance(item, Text) and bool(item.no_wrap))
-    return record.export_text()
+    return "\n".join(line.rstrip() for line in record.export_text().splitlines()) + "\n"
 
 
 # ------------------------------------------------- 3-4. the models (corrected fleet, funding)
@@ -670,6 +670,14 @@ def _fleet_from_model(tco: Any, outdir: Path, figs: dict[str, Any],
                 note="; ".join(x for x in (r.get("note"), r.get("source")) if x))]
         for r in result.inputs_table() if r["input"] in ("count", "server_cost_per_gpu", "opex_over_life", "life_years")
     ], terminal=False)
+    tags: dict[str, list[str]] = {}
+    for r in result.inputs_table():
+        if r["input"] in ("count", "server_cost_per_gpu", "opex_over_life", "life_years"):
+            tag = r.get("provenance") or r.get("origin", "")
+            tags.setdefault(r["label"], [])
+            if tag not in tags[r["label"]]:
+                tags[r["label"]].append(tag)
+    per_type.note += " Inputs: " + "; ".join(f"{k} {', '.join(v)}" for k, v in tags.items()) + "."
     checks = [
         Figure("Server capex, all GPUs", money_m(figs["capex_model"]), "computed", "",
                f"S1's later text: {money_m(expected['capex_total'])}"),
