@@ -38,9 +38,6 @@ from crossfoot.grid.model import Cell, ExcelError, SharedFormula, Workbook
 from crossfoot.read.errors import ReadError
 from crossfoot.read.ooxml import LegacyWorkbook, Package, sniff_container
 
-MAIN_NS = ("http://schemas.openxmlformats.org/spreadsheetml/2006/main",
-           "http://purl.oclc.org/ooxml/spreadsheetml/main")
-REL_NS = ("http://schemas.openxmlformats.org/package/2006/relationships",)
 _OFFICE_DOC = "/officeDocument"
 _TRUE = ("1", "true")
 _DIGITS = "0123456789"
@@ -151,23 +148,13 @@ class _Reader:
         return out
 
     def _workbook_part(self) -> str:
-        for typ, target, _ in self._root_rels().values():
+        for typ, target, _ in self._rels("").values():
             if typ.endswith(_OFFICE_DOC) and self.pkg.has(target):
                 return target
         if self.pkg.has("xl/workbook.xml"):
             return "xl/workbook.xml"
         raise ReadError(self.label, "not a spreadsheet package (no workbook part; is it a Word or "
                                     "PowerPoint file, or a plain zip?)")
-
-    def _root_rels(self) -> dict[str, tuple[str, str, str]]:
-        if not self.pkg.has("_rels/.rels"):
-            return {}
-        out = {}
-        for rel in self._parse("_rels/.rels"):
-            if _local(rel.tag) == "Relationship":
-                target = rel.get("Target", "")
-                out[rel.get("Id", "")] = (rel.get("Type", ""), self.pkg.resolve("", target), "Internal")
-        return out
 
     def read(self) -> Workbook:
         wb_part = self._workbook_part()
