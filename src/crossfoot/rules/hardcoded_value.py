@@ -192,35 +192,28 @@ def _scan_line(st: SheetStructure, axis: str, cells: list[Cell], out: dict) -> N
         back, fwd = _line_refs(info, axis)
         line_aggregate = st.aggregate_axis(group[0]) == axis
         block = st.block_at(group[0].row, group[0].col)
-        first, last = index[pos(group[0])], index[pos(group[-1])]
         members = {id(g) for g in group}
+        outside = read_areas_outside(members) if (back or fwd) and not line_aggregate else []
         found: list[Cell] = []
-        for i in range(first + 1, last):
-            cell = cells[i]
-            if not _candidate(cell, block):
+        # stretches: unbroken cells of the line that are copies of the pattern or typed
+        # numbers; a stretch that holds two adjacent copies (a run) sets the pattern
+        stretch: list[Cell] = []
+        prev = None
+        for cell in [*cells, None]:
+            keep = cell is not None and (id(cell) in members or _candidate(cell, block)) and (
+                prev is None or pos(cell) == prev + 1)
+            if keep:
+                stretch.append(cell)  # type: ignore[arg-type]
+                prev = pos(cell)  # type: ignore[arg-type]
                 continue
-            if (back or fwd) and not line_aggregate:
-                # a recurrence (each cell reads the one before): the next copy reads a
-                # typed-over cell, other formulas of the line reading it make it an input
-                if any(a.contains(cell.row, cell.col) for a in read_areas_outside(members)):
-                    continue
-            elif is_read(cell, by_totals=line_aggregate):
-                continue
-            found.append(cell)
-        sides = [] if line_aggregate else [(-1, not back), (1, not fwd)]
-        for step, allowed in sides:
-            if not allowed:
-                continue
-            i = first - 1 if step < 0 else last + 1
-            expect = pos(cells[first if step < 0 else last]) + step
-            while 0 <= i < len(cells):
-                cell = cells[i]
-                if pos(cell) != expect or not _candidate(cell, block):
-                    break
-                if not is_read(cell):
-                    found.append(cell)
-                i += step
-                expect += step
+            if stretch:
+                found.extend(_from_stretch(stretch, members, pos, back, fwd, line_aggregate,
+                                           is_read, outside))
+            stretch = []
+            prev = None
+            if cell is not None and (id(cell) in members or _candidate(cell, block)):
+                stretch = [cell]
+                prev = pos(cell)
         for cell in found:
             key = (cell.row, cell.col)
             if key in out:
@@ -231,6 +224,30 @@ def _scan_line(st: SheetStructure, axis: str, cells: list[Cell], out: dict) -> N
             if not _plausible_value(st, model, cell, block):
                 continue
             out[key] = Hardcode(cell, axis, model, group)
+
+
+def _from_stretch(stretch: list[Cell], members: set[int], pos, back: bool, fwd: bool,
+                  line_aggregate: bool, is_read, outside: list) -> list[Cell]:
+    idx = [i for i, c in enumerate(stretch) if id(c) in members]
+    if len(idx) < 2 or not any(b - a == 1 for a, b in zip(idx, idx[1:])):
+        return []
+    first, last = idx[0], idx[-1]
+    out = []
+    for i, cell in enumerate(stretch):
+        if id(cell) in members:
+            continue
+        inside = first < i < last
+        if not inside and (line_aggregate or (i < first and back) or (i > last and fwd)):
+            continue
+        if inside and (back or fwd) and not line_aggregate:
+            # a recurrence (each copy reads the one before): the next copy reads a
+            # typed-over cell; other formulas of the line reading it make it an input
+            if any(a.contains(cell.row, cell.col) for a in outside):
+                continue
+        elif is_read(cell, by_totals=line_aggregate):
+            continue
+        out.append(cell)
+    return out
 
 
 def _typed_totals(st: SheetStructure, block: Block, out: dict) -> None:
