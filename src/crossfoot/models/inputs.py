@@ -240,5 +240,5 @@ def check_keys(doc: TomlDocument, table: Mapping[str, Any], path: tuple, allowed
 def _closest(word: str, options: set[str]) -> str | None:
     import difflib
 
-    found = difflib.get_close_matches(word, sorted(options), n=1, cutoff=0.75)
+    found = difflib.get_close_matches(word, sorted(options), n=1, cutoff=0.6)
     return found[0] if found else None

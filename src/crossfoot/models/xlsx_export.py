@@ -196,17 +196,25 @@ def write_tco_xlsx(result: TcoResult, path: str | Path) -> Path:
     add("capex_per_gpu", "Capex per GPU ($/GPU)", "dollars", lambda c: f"={C('capex', c)}*10^6/{C('gpus', c)}",
         o("capex_per_gpu"), "ratio")
     opex_parts = []
+
+    def computed_only(formula: Callable[[str], str]) -> Callable[[str], str]:
+        """In a fleet mixing given and computed operating costs, a component is zero
+        for the types whose operating cost is given."""
+        if not mixed:
+            return formula
+        return lambda c: f"=(1-{I('opex_is_given')(c)})*({formula(c)[1:]})"
+
     if any_computed:
         add("energy", "Energy ($m/yr)", "money",
-            lambda c: (f"={C('it_power_kw', c)}*{I('load_factor')(c)}*{I('pue')(c)}*{scalar_cell['hours']}"
-                       f"*{I('electricity_per_kwh')(c)}/10^6"), o("energy", M))
+            computed_only(lambda c: (f"={C('it_power_kw', c)}*{I('load_factor')(c)}*{I('pue')(c)}*{scalar_cell['hours']}"
+                       f"*{I('electricity_per_kwh')(c)}/10^6")), o("energy", M))
         add("colocation", "Colocation ($m/yr)", "money",
-            lambda c: f"={C('it_power_kw', c)}*{I('colocation_per_kw_month')(c)}*{scalar_cell['months']}/10^6",
+            computed_only(lambda c: f"={C('it_power_kw', c)}*{I('colocation_per_kw_month')(c)}*{scalar_cell['months']}/10^6"),
             o("colocation", M))
         add("maintenance", "Maintenance ($m/yr)", "money",
-            lambda c: f"={I('maintenance')(c)}*({C('server_capex', c)}+{C('networking_capex', c)})", o("maintenance", M))
+            computed_only(lambda c: f"={I('maintenance')(c)}*({C('server_capex', c)}+{C('networking_capex', c)})"), o("maintenance", M))
         add("other_opex", "Other operating cost ($m/yr)", "money",
-            lambda c: f"={C('gpus', c)}*{I('other_opex_per_gpu_year')(c)}/10^6", o("other_opex", M))
+            computed_only(lambda c: f"={C('gpus', c)}*{I('other_opex_per_gpu_year')(c)}/10^6"), o("other_opex", M))
         opex_parts = ["energy", "colocation", "maintenance", "other_opex"]
 
     def opex_formula(c: str) -> str:
@@ -350,10 +358,11 @@ def write_fund_xlsx(result: FundResult, path: str | Path) -> Path:
         r += 1
     r += 1
     series_header = r
-    series = [("year", "Year", "year"), ("gross_return", "Gross return (per yr)", "share")]
-    series.insert(1, ("flow", "Net flow at start of year ($m)", "money") if flows else
-                  ("aum", "Average AUM ($m)", "money"))
-    series.append(("opex_m", "Other operating costs ($m/yr)", "money"))
+    # Gross return before AUM here, AUM before gross return on Calculations: each
+    # Calculations column then reads its own input column, not a run copied along the row.
+    series = [("year", "Year", "year"), ("gross_return", "Gross return (per yr)", "share"),
+              ("flow", "Net flow at start of year ($m)", "money") if flows else ("aum", "Average AUM ($m)", "money"),
+              ("opex_m", "Other operating costs ($m/yr)", "money")]
     for j, (_, label, _) in enumerate(series):
         ws.write(series_header, j, label, wb.bold)
     first_series = series_header + 2  # 1-based row of the first year
