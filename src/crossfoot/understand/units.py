@@ -776,12 +776,19 @@ class UnitIndex:
 
     def operand_unit(self, sheet: str, row: int, col: int, depth: int) -> Dim | None:
         declared = self.declared(sheet, row, col)
-        if declared is not None:
-            return declared
         cell = self.ctx.workbook[sheet].get(row, col)
         if cell is None or not cell.has_formula or depth > self.MAX_DEPTH:
-            return None
-        return self.derive(sheet, row, col, depth).dim
+            return declared
+        if declared is not None and declared.scale is not None:
+            return declared
+        derived = self.derive(sheet, row, col, depth).dim
+        if declared is None:
+            return derived
+        if derived is not None and derived.constant is None and derived.scale is not None \
+                and derived.without_time() == declared.without_time():
+            # "Revenue" (no scale stated) computed as units x $k prices is in $k
+            return replace(declared, scale=derived.scale, currency=declared.currency or derived.currency)
+        return declared
 
     def derive(self, sheet: str, row: int, col: int, depth: int = 0) -> Derivation:
         """The unit the formula at (row, col) computes from its operands' units."""
