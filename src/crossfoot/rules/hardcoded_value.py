@@ -229,7 +229,7 @@ def _scan_line(st: SheetStructure, axis: str, cells: list[Cell], out: dict) -> N
 def _from_stretch(stretch: list[Cell], members: set[int], pos, back: bool, fwd: bool,
                   line_aggregate: bool, is_read, outside: list) -> list[Cell]:
     idx = [i for i, c in enumerate(stretch) if id(c) in members]
-    if len(idx) < 2 or not any(b - a == 1 for a, b in zip(idx, idx[1:])):
+    if len(idx) < 2 or not any(b - a <= 2 for a, b in zip(idx, idx[1:])):
         return []
     first, last = idx[0], idx[-1]
     out = []

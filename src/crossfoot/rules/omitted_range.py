@@ -95,7 +95,8 @@ def _total_positions(block: Block | None, axis: str) -> set[int]:
     return set(block.total_cols if axis == "row" else block.total_rows)
 
 
-def _is_part(st: SheetStructure, block: Block | None, agg: Aggregate, line: int, pos: int) -> bool:
+def _is_part(st: SheetStructure, block: Block | None, agg: Aggregate, line: int, pos: int,
+             totals: bool = False) -> bool:
     """Is the cell at ``pos`` of ``line`` a part the aggregate should add: a number of
     the same block, not a header, label, total or aggregate itself."""
     cell = _at(st.sheet, agg.axis, line, pos)
@@ -106,12 +107,12 @@ def _is_part(st: SheetStructure, block: Block | None, agg: Aggregate, line: int,
     row, col = (line, pos) if agg.axis == "row" else (pos, line)
     if not block.contains(row, col) or row in block.header_rows or col in block.label_cols:
         return False
-    if pos in _total_positions(block, agg.axis):
-        return False
     if cell.has_formula:
         other = aggregate_of(st, cell)
         if other is not None and other.axis == agg.axis:
-            return False
+            return totals  # a subtotal is a part only of a total of subtotals
+    if pos in _total_positions(block, agg.axis):
+        return totals
         info = st.info(cell)
         if info is None or not info.refs:
             return False
@@ -183,7 +184,7 @@ def _find(st: SheetStructure) -> dict[tuple[int, int], Omission]:
                 if not (mine < theirs):
                     continue
                 extra = sorted((p + offset if agg.own_line else p) for p in theirs - mine)
-                extra = [p for p in extra if _is_part(st, block, agg, line, p)]
+                extra = [p for p in extra if _is_part(st, block, agg, line, p, summands_are_totals)]
                 if extra:
                     if omitted and set(omitted) <= set(extra) or not omitted:
                         omitted = sorted(set(omitted) | set(extra))
@@ -192,8 +193,8 @@ def _find(st: SheetStructure) -> dict[tuple[int, int], Omission]:
                     break
         if not omitted:
             continue
-        if evidence == "hole" and witness is None and not _in_total_line(st, block, agg):
-            continue
+        if witness is None:
+            continue  # a range that stops short with no parallel total covering more is a design
         out[(agg.cell.row, agg.cell.col)] = Omission(agg, omitted, evidence, witness)
     return out
 
