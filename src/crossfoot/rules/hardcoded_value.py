@@ -231,6 +231,8 @@ def _from_stretch(stretch: list[Cell], members: set[int], pos, back: bool, fwd: 
     idx = [i for i, c in enumerate(stretch) if id(c) in members]
     if len(idx) < 2 or not any(b - a <= 2 for a, b in zip(idx, idx[1:])):
         return []
+    if len(idx) < 0.25 * len(stretch):
+        return []  # a couple of formulas among many typed figures: the figures are the data
     first, last = idx[0], idx[-1]
     out = []
     for i, cell in enumerate(stretch):

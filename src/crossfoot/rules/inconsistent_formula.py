@@ -42,7 +42,18 @@ def _refs(st: SheetStructure, cell: Cell) -> set[str]:
 def _similar(st: SheetStructure, x: Cell, model: Cell) -> bool:
     """Could x be a damaged copy of model: the same operators with other references, or
     a subset of model's references (a term or a sheet left out)?"""
-    if _skeleton(st, x) == _skeleton(st, model):
+    sx = _skeleton(st, x)
+    if len(sx) <= 1:
+        return False  # a bare pointer (=Sheet2!G7): links are placed one by one, not copied
+    ix0, im0 = st.info(x), st.info(model)
+    if ix0 is None or im0 is None:
+        return False
+    if {r.sheet for r in ix0.refs} != {r.sheet for r in im0.refs} and not _refs(st, x) < _refs(st, model):
+        return False
+    ax, am = st.aggregate_axis(x), st.aggregate_axis(model)
+    if ax is not None and am is not None and ax != am:
+        return False  # a total of the column among totals of the rows: another role
+    if sx == _skeleton(st, model):
         return True
     mine, theirs = _refs(st, x), _refs(st, model)
     ix, im = st.info(x), st.info(model)
