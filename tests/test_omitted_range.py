@@ -1,0 +1,72 @@
+"""omitted-range: totals that leave out part of their row, judged against parallel totals."""
+
+import crossfoot
+from crossfoot.cases.deepseek import write_published_table
+
+from structural_grid import fleet, write
+
+
+def findings(path, rule="omitted-range"):
+    return [f for f in crossfoot.audit(path).findings if f.rule == rule]
+
+
+def test_published_table_total_column_leaving_out_h100_is_flagged_per_cell(tmp_path):
+    found = findings(write_published_table(tmp_path / "fleet.xlsx"))
+    assert [f.cell for f in found] == ["F4", "F5", "F6", "F7", "F8"]
+    capex = next(f for f in found if f.cell == "F6")
+    assert capex.severity == "error"
+    assert "Server CapEx ($m)" in capex.message and "(F6 = 1,300)" in capex.message
+    assert "but not H100" in capex.message and "F3 sums all four" in capex.message
+    assert "1,600 (+23%)" in capex.message
+    assert capex.fix.formula == "=SUM(B6:E6)"
+    assert capex.impact[0].before == 1300 and capex.impact[0].after == 1600
+
+
+def test_complete_total_column_is_silent(tmp_path):
+    assert findings(write(tmp_path / "ok.xlsx", {"Fleet": fleet()})) == []
+
+
+def test_total_row_that_stops_short_of_its_neighbours_is_flagged(tmp_path):
+    cells = fleet(["=SUM(B3:E3)", "=SUM(B4:D4)", "=SUM(B5:E5)"])
+    found = findings(write(tmp_path / "short.xlsx", {"Fleet": cells}))
+    assert [f.cell for f in found] == ["F4"]
+    assert found[0].fix.formula == "=SUM(B4:E4)"
+
+
+def test_short_range_without_a_parallel_total_covering_more_is_a_design(tmp_path):
+    # every total sums the first three columns: a deliberate subtotal, not an omission
+    cells = fleet(["=SUM(B3:D3)", "=SUM(B4:D4)", "=SUM(B5:D5)"])
+    cells["F2"] = "Subtotal A100-H800"
+    assert findings(write(tmp_path / "design.xlsx", {"Fleet": cells})) == []
+
+
+def _budget(grand: dict[str, str]) -> dict[str, object]:
+    """Three categories of two items, a subtotal each, and a grand total per year."""
+    items = {"B": [10, 5, 7, 3, 2, 4], "C": [11, 5, 8, 3, 2, 5], "D": [12, 5, 9, 3, 1, 4]}
+    sheet: dict[str, object] = {"A1": "Budget ($k)", "B1": "2025", "C1": "2026", "D1": "2027"}
+    labels = ["Staff", "Rent", "Subtotal ops", "Cloud", "Travel", "Subtotal other", "Fees", "Audit",
+              "Subtotal admin", "Grand total"]
+    for i, text in enumerate(labels):
+        sheet[f"A{i + 2}"] = text
+    for col, v in items.items():
+        sheet[f"{col}2"], sheet[f"{col}3"] = v[0], v[1]
+        sheet[f"{col}4"] = (f"=SUM({col}2:{col}3)", v[0] + v[1])
+        sheet[f"{col}5"], sheet[f"{col}6"] = v[2], v[3]
+        sheet[f"{col}7"] = (f"=SUM({col}5:{col}6)", v[2] + v[3])
+        sheet[f"{col}8"], sheet[f"{col}9"] = v[4], v[5]
+        sheet[f"{col}10"] = (f"=SUM({col}8:{col}9)", v[4] + v[5])
+        f = grand.get(col, f"={col}4+{col}7+{col}10")
+        sheet[f"{col}11"] = (f, float(sum(v) if f.count("+") == 2 else sum(v) - v[2] - v[3]))
+    return sheet
+
+
+def test_grand_total_leaving_out_a_subtotal_is_flagged(tmp_path):
+    found = findings(write(tmp_path / "bad.xlsx", {"B": _budget({"C": "=C4+C10"})}))
+    assert [f.cell for f in found] == ["C11"]
+    assert "Subtotal other" in found[0].message
+    assert found[0].fix.formula == "=C4+C7+C10"
+
+
+def test_grand_total_of_all_subtotals_is_silent(tmp_path):
+    report = crossfoot.audit(write(tmp_path / "ok.xlsx", {"B": _budget({})}))
+    assert [f for f in report.findings if f.severity != "info"] == []
