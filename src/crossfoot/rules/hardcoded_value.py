@@ -147,28 +147,37 @@ def _find(st: SheetStructure, has_formulas: bool) -> dict[tuple[int, int], Hardc
 def _scan_line(st: SheetStructure, axis: str, cells: list[Cell], out: dict) -> None:
     groups: dict[str, list[Cell]] = {}
     n_formulas = 0
+    n_numbers = 0
     for cell in cells:
         if cell.has_formula:
             n_formulas += 1
             shape = st.shape(cell)
             if shape is not None:
                 groups.setdefault(shape, []).append(cell)
-    if n_formulas < 2:
+        elif numeric(cell) is not None:
+            n_numbers += 1
+    if n_formulas < 2 or n_numbers == 0 or all(len(g) < 2 for g in groups.values()):
         return
     pos = (lambda c: c.col) if axis == "row" else (lambda c: c.row)
-    index = {pos(c): i for i, c in enumerate(cells)}
     # what the line's formulas read on their own sheet: those constants are inputs
-    # (totals along the line read every part; they do not make a part an input)
-    read_areas = []
-    total_areas = []
-    for cell in cells:
-        if cell.has_formula:
-            info = st.info(cell)
-            if info is not None:
-                areas = [a for a in info.areas(cell.row, cell.col) if a.sheet is None]
-                (total_areas if st.aggregate_axis(cell) == axis else read_areas).extend(areas)
+    # (totals along the line read every part; they do not make a part an input);
+    # computed on first use, as most lines have no candidate at all
+    read_areas: list = []
+    total_areas: list = []
+    computed: list[bool] = []
+
+    def compute() -> None:
+        computed.append(True)
+        for cell in cells:
+            if cell.has_formula:
+                info = st.info(cell)
+                if info is not None:
+                    areas = [a for a in info.areas(cell.row, cell.col) if a.sheet is None]
+                    (total_areas if st.aggregate_axis(cell) == axis else read_areas).extend(areas)
 
     def is_read(c: Cell, by_totals: bool = False) -> bool:
+        if not computed:
+            compute()
         return any(a.contains(c.row, c.col) for a in read_areas) or (
             by_totals and any(a.contains(c.row, c.col) for a in total_areas))
 

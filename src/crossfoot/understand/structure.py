@@ -187,7 +187,12 @@ class SheetStructure:
     # -- formulas -------------------------------------------------------------------
     def info(self, cell: Cell | None) -> FormulaInfo | None:
         """The FormulaInfo of a formula cell (cached), None for a constant."""
-        if cell is None or not cell.has_formula:
+        if cell is None:
+            return None
+        shared = cell.shared
+        if shared is not None and shared.fingerprint_cache is not None:
+            return shared.fingerprint_cache  # type: ignore[return-value]
+        if not cell.has_formula:
             return None
         key = id(cell)
         try:
@@ -439,6 +444,8 @@ class SheetStructure:
         chain of ``+`` (function "+"), with areas resolved at the cell; else None."""
         info = self.info(cell)
         if info is None:
+            return None
+        if info.aggregate is None and info.plus_chain is None and not info.fingerprint.startswith("=+"):
             return None
         if info.aggregate is not None:
             return info.aggregate[0], info.areas(cell.row, cell.col)
