@@ -149,7 +149,8 @@ formula itself is right and its stored value is stale: recalculate the workbook.
             for c in [*data_cols, *block.total_cols]:
                 # the parts are the rows just above the total: the longest run of them
                 # that adds up, else all of them
-                cands = [[(get((r, c)), names[r]) for r in parts_rows[k:]] for k in range(len(parts_rows) - 1)]
+                cands = [[(get((r, c)), names[r]) for r in parts_rows[k:]] for k in range(len(parts_rows) - 1)
+                         if k == 0 or sum(numeric(get((r, c))) is not None for r in parts_rows[:k]) >= 2]
                 if len(subtotals) >= 2:
                     cands.append([(get((r, c)), names[r]) for r in subtotals])
                 if not cands:

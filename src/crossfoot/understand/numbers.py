@@ -11,7 +11,7 @@ from crossfoot.grid.model import Cell
 
 _INTENSIVE = re.compile(
     r"%|\bpct\b|percent|\brate\b|ratio|share|average|\bavg\b|mean|median|price|\basp\b|"
-    r"\bper\b|/\s*(unit|gpu|hr|hour|yr|year|day|month|head|share|kg|ton|mwh|kwh)|yield|margin|"
+    r"\bper\b|/\s*(unit|gpu|hr|hour|yr|year|day|month|head|share|kg|ton|mwh|kwh)|"
     r"growth|change|index|score|\bcagr\b",
     re.IGNORECASE,
 )
