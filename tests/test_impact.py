@@ -138,3 +138,17 @@ def test_values_are_shown_as_a_reader_reads_them():
     assert format_value(True) == "TRUE"
     assert format_impact(Impact("S", "B2", None, 10, 10.0001)) == "S!B2: 10 -> 10 (+0.001%)"
     assert format_impact(Impact("S", "B2", "Price", "n/a", 5)) == "Price: n/a -> 5"
+
+
+def test_many_fixes_are_measured_one_by_one_up_to_a_cap(fleet, monkeypatch):
+    import crossfoot.repair.impact as impact
+
+    monkeypatch.setattr(impact, "MAX_FIXES", 2)
+    findings = [finding("F6", "=SUM(B6:E6)", rule="omitted-range"), finding("F7", "=SUM(B7:E7)"),
+                finding("F8", "=SUM(B8:E8)")]
+    findings[2].severity = "warning"
+    report = FileReport(str(fleet), findings, workbook=load(fleet))
+    combined = add_impact(report)
+    assert [bool(f.impact) for f in findings] == [True, True, False]  # errors first
+    assert {i.cell for i in combined} == {"F6", "F7", "F8"}
+    assert any("impact measured for 2 of 3 fixes" in n for n in report.notices)

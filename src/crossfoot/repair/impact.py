@@ -32,7 +32,9 @@ from crossfoot.understand.numbers import fmt
 if TYPE_CHECKING:
     from crossfoot.audit import FileReport
 
-MAX_IMPACTS = 10  # key outputs listed per finding (fixed and named cells always are)
+MAX_IMPACTS = 10  # key outputs listed per finding (named cells always are)
+MAX_COMBINED = 20  # key outputs listed for all fixes together
+MAX_FIXES = 500  # findings whose impact is measured one by one (errors first)
 
 
 def fix_changes(finding: Finding, workbook: Workbook) -> dict[CellKey, str]:
@@ -233,7 +235,7 @@ class ImpactAnalysis:
         self._total_cache: dict[CellKey, bool] = {}
 
     def impact(self, changes: dict[CellKey, str], outputs: Iterable[CellKey] = (), *,
-               what: str | None = None, always: bool = False) -> list[Impact]:
+               what: str | None = None, always: bool = False, limit: int = MAX_IMPACTS) -> list[Impact]:
         """The key outputs of applying ``changes``; ``what`` names the fix in notices;
         ``always`` lists every named output even when the fix does not reach it."""
         result = self.evaluator.evaluate(changes)
@@ -249,7 +251,7 @@ class ImpactAnalysis:
                 for key in extra:
                     cell = self.workbook.sheets[key[0]].get(key[1], key[2])
                     result.before[key] = result.after[key] = None if cell is None else cell.value
-        return self._key_outputs(result, list(changes), named, what)
+        return self._key_outputs(result, list(changes), named, what, limit)
 
     def _is_total(self, key: CellKey) -> bool:
         hit = self._total_cache.get(key)
@@ -262,11 +264,12 @@ class ImpactAnalysis:
         return hit
 
     def _key_outputs(self, result: ConeResult, fixed: list[CellKey], named: list[CellKey],
-                     what: str) -> list[Impact]:
+                     what: str, limit: int) -> list[Impact]:
         graph = self.evaluator.graph
-        first = [k for k in fixed if k in result.after]
-        first += [k for k in named if k in result.after and k not in first]
-        chosen = set(first)
+        shown_named = [k for k in named if k in result.after]
+        first = [k for k in fixed if k in result.after and k not in shown_named]
+        first = first[:max(0, limit - len(shown_named))] + shown_named
+        chosen = set(first) | set(fixed)
         bottom, totals, errors = [], [], []
         for key in first:
             if isinstance(result.after[key], ExcelError):
@@ -281,7 +284,7 @@ class ImpactAnalysis:
                 (errors if error else bottom).append(key)
             elif self._is_total(key):
                 (errors if error else totals).append(key)
-        keys = first + (bottom + totals)[:max(0, MAX_IMPACTS - len(first))]
+        keys = first + (bottom + totals)[:max(0, limit - len(first))]
         if errors:
             shown = ", ".join(f"{cell_name(k)} ({result.after[k]})" for k in errors[:3])
             more = f" and {len(errors) - 3} more" if len(errors) > 3 else ""
@@ -319,19 +322,31 @@ def add_impact(file_report: "FileReport", outputs: list[str] | None = None, *,
             _note(file_report, [f"output {text} is not a cell of this workbook (write it as Sheet!A1)"])
         else:
             named.append(key)
-    for finding in file_report.findings:
-        changes = fix_changes(finding, workbook)
-        if changes:
-            finding.impact = analysis.impact(changes, named, what=_what(finding))
+    fixable = [f for f in file_report.findings if fix_changes(f, workbook)]
+    fixable.sort(key=lambda f: -_severity(f))
+    for finding in fixable[:MAX_FIXES]:
+        finding.impact = analysis.impact(fix_changes(finding, workbook), named, what=_what(finding))
+    if len(fixable) > MAX_FIXES:
+        analysis.notices.append(f"impact measured for {MAX_FIXES} of {len(fixable):,} fixes one by one "
+                                f"(errors first); the combined impact covers all of them")
     plan, conflicts = planned_changes(file_report.findings, workbook)
     analysis.notices.extend(conflicts)
     combined = {key: formula for key, (formula, _) in plan.items()}
     total: list[Impact] = []
     if combined:
-        total = analysis.impact(combined, named, what="all fixes together", always=True)
+        total = analysis.impact(combined, named, what="all fixes together", always=True, limit=MAX_COMBINED)
     _note(file_report, analysis.notices)
     file_report.impact = total
     return total
+
+
+def _severity(finding: Finding) -> int:
+    from crossfoot.rules.base import severity_rank
+
+    try:
+        return severity_rank(finding.severity)
+    except ValueError:
+        return 0
 
 
 def _what(finding: Finding) -> str:
