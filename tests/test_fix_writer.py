@@ -220,3 +220,19 @@ def test_refuses_inputs_and_outputs_that_are_not_xlsx(tmp_path):
     with pytest.raises(FixWriteError, match="must be an .xlsx or .xlsm"):
         write_fixed(report_for(src), tmp_path / "fixed.csv")
     assert isinstance(FixWriteError("x"), ValueError) and isinstance(FixWriteError("x"), OSError)
+
+
+def test_what_openpyxl_drops_from_the_copy_is_a_notice(tmp_path):
+    import xlsxwriter
+
+    src = tmp_path / "spark.xlsx"
+    book = xlsxwriter.Workbook(str(src))
+    ws = book.add_worksheet("S")
+    for i in range(5):
+        ws.write_number(i, 0, i + 1)
+    ws.write_formula("B1", "=SUM(A1:A4)", None, 10)
+    ws.add_sparkline("C1", {"range": "S!A1:A5"})
+    book.close()
+    report = report_for(src, Finding("omitted-range", "error", "S", "B1", "m", fix=Fix(formula="=SUM(A1:A5)")))
+    write_fixed(report, tmp_path / "fixed.xlsx")
+    assert any("corrected copy fixed.xlsx: Sparkline Group extension is not supported" in n for n in report.notices)

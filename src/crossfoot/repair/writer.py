@@ -12,6 +12,7 @@ opened, and crossfoot calculates the missing values itself when it reads the cop
 from __future__ import annotations
 
 import os
+import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -52,9 +53,18 @@ def write_fixed(file_report: "FileReport", dest: str | os.PathLike) -> Path:
                             f"choose another file name")
     keep_vba = source.suffix.lower() == ".xlsm" and target.suffix.lower() == ".xlsm"
     try:
-        book = openpyxl.load_workbook(source, keep_vba=keep_vba, keep_links=True, rich_text=True)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            book = openpyxl.load_workbook(source, keep_vba=keep_vba, keep_links=True, rich_text=True)
     except Exception as exc:  # openpyxl raises many types for a damaged file
         raise FixWriteError(f"cannot open {file_report.path} to correct it ({type(exc).__name__})") from None
+    for message in dict.fromkeys(str(w.message) for w in caught):
+        notice = f"corrected copy {target.name}: {message}"  # e.g. "Sparkline Group extension is not supported and will be removed"
+        if notice not in file_report.notices:
+            file_report.notices.append(notice)
+    if source.suffix.lower() == ".xlsm" and not keep_vba:
+        file_report.notices.append(f"corrected copy {target.name}: the macros of {source.name} are not kept "
+                                   f"(write an .xlsm to keep them)")
     fill = PatternFill(fill_type="solid", fgColor=HIGHLIGHT, bgColor=HIGHLIGHT)
     workbook = file_report.workbook
     plan, _ = planned_changes(file_report.findings, workbook) if workbook is not None else ({}, [])
