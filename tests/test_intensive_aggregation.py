@@ -96,3 +96,29 @@ def test_earnings_per_share_over_quarters_add_up_and_are_clean():
     wb = table([[None, "Q1", "Q2", "Q3", "Q4", "FY"],
                 ["Earnings per share ($)", 0.1, 0.2, 0.1, 0.3, ("=SUM(B2:E2)", 0.7)]])
     assert findings(wb, RULE) == {}
+
+
+def test_omitted_range_beside_sum_of_prices_keeps_its_finding_but_not_its_fix(tmp_path):
+    path = write_published_table(tmp_path / "fleet.xlsx")
+    report = crossfoot.audit(path, select=[RULE, "omitted-range"])
+    by = {(f.rule, f.cell): f for f in report.findings}
+    short = by[("omitted-range", "F4")]
+    assert short.fix.formula is None and short.impact == []
+    assert short.message.endswith("The fix of intensive-aggregation on F4 also covers H100 (E4).")
+    assert short.evidence["superseded_by"] == RULE and short.evidence["superseded_fix"] == "=SUM(B4:E4)"
+    assert by[(RULE, "F4")].fix.formula == "=SUMPRODUCT(B3:E3,B4:E4)/SUM(B3:E3)"
+    assert by[("omitted-range", "F6")].fix.formula == "=SUM(B6:E6)"  # an amount: its own fix stands
+    assert "superseded_by" not in by[("omitted-range", "F6")].evidence
+
+
+def test_a_fix_that_does_not_cover_the_left_out_column_supersedes_nothing():
+    from crossfoot.rules.base import Finding, Fix
+    from crossfoot.rules.overlaps import resolve
+    from crossfoot.audit import AuditContext
+
+    wb = fleet(("=SUM(B3:D3)", 50000))
+    weighted = Finding(RULE, "error", "Sheet1", "F3", "m", fix=Fix(formula="=SUMPRODUCT(B2:D2,B3:D3)/SUM(B2:D2)"),
+                       supersedes=("omitted-range",))
+    short = Finding("omitted-range", "error", "Sheet1", "F3", "m", fix=Fix(formula="=SUM(B3:E3)"))
+    resolve(AuditContext(wb), [weighted, short])
+    assert short.fix.formula == "=SUM(B3:E3)" and short.message == "m"

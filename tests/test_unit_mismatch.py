@@ -84,3 +84,14 @@ def test_closing_balance_roll_forward_is_clean():
 def test_yearly_total_of_monthly_flows_is_clean():
     wb = table([[None, "Jan", "Feb", "Mar", "Q1"], ["Revenue ($k/month)", 10, 20, 30, ("=SUM(B2:D2)", 60)]])
     assert findings(wb, RULE) == {}
+
+
+def test_total_of_tco_row_keeps_omitted_range_finding_without_its_sum_fix(tmp_path):
+    from crossfoot.cases.deepseek import write_published_table
+
+    path = write_published_table(tmp_path / "fleet.xlsx")
+    by = {(f.rule, f.cell): f for f in crossfoot.audit(path, select=["unit-mismatch", "omitted-range"]).findings}
+    short = by[("omitted-range", "F8")]
+    assert short.fix.formula is None
+    assert "The fix of unit-mismatch on F8 also covers H100 (E8)." in short.message
+    assert by[("unit-mismatch", "F8")].fix.formula == "=(SUM(B6:E6)+SUM(B7:E7))/4"

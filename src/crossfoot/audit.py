@@ -119,7 +119,10 @@ def audit_workbook(workbook: Workbook, *, select: Sequence[str] | None = None,
         findings.extend(rules[name]().check(ctx))
     findings.sort(key=lambda f: (list(workbook.sheets).index(f.sheet) if f.sheet in workbook.sheets else 0,
                                  _sort_key(f.cell), f.rule))
-    return FileReport(workbook.path, _dedupe(findings), notices=list(workbook.notices), workbook=workbook)
+    from crossfoot.rules.overlaps import resolve
+
+    findings = resolve(ctx, _dedupe(findings))  # one fix per cell where a rule's fix covers another's
+    return FileReport(workbook.path, findings, notices=list(workbook.notices), workbook=workbook)
 
 
 def _sort_key(cell: str) -> tuple[int, int]:

@@ -499,8 +499,10 @@ def _rich_file(fr: FileReport, title: str) -> list[Any]:
         t.add_column(no_wrap=True)
         for f in group:
             own = _impact_at(f.impact, f.cell) or (f.impact[0] if f.impact else None)
+            covered = f.evidence.get("superseded_by") if isinstance(f.evidence, dict) else None
             t.add_row(Text(f"    {f.cell}", style="bold"),
-                      Text(f.fix.formula if f.fix is not None and f.fix.formula else "", style="green"),
+                      Text(f.fix.formula, style="green") if f.fix is not None and f.fix.formula
+                      else Text(f"fixed by {covered}" if covered else "", style="dim"),
                       _impact_text(own, short=True) if own is not None else "")
         out.append(t)
         labels = {f.fix.label for f in group if f.fix is not None and f.fix.label}

@@ -69,6 +69,8 @@ class Finding:
     fix: Fix | None = None
     evidence: dict[str, Any] = field(default_factory=dict)
     impact: list[Impact] = field(default_factory=list)
+    # rules whose fix on the same cell this finding's fix replaces (``rules.overlaps``)
+    supersedes: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -94,12 +96,16 @@ class Rule:
     why: ClassVar[str]
     example: ClassVar[str]
     fix: ClassVar[str]
+    # Rules whose fix on the same cell this rule's fix replaces and covers: the other
+    # finding is kept, its formula dropped (``crossfoot.rules.overlaps``).
+    supersedes: ClassVar[tuple[str, ...]] = ()
 
     def check(self, ctx: "AuditContext") -> Iterator[Finding]:  # pragma: no cover - abstract
         raise NotImplementedError
 
     def finding(self, sheet: str, cell: str, message: str, **kw: Any) -> Finding:
         kw.setdefault("severity", self.severity)
+        kw.setdefault("supersedes", self.supersedes)
         return Finding(rule=self.name, sheet=sheet, cell=cell, message=message, **kw)
 
     @classmethod
@@ -111,7 +117,7 @@ class Rule:
 
 
 _REGISTRY: dict[str, type[Rule]] = {}
-_NOT_RULES = {"base"}
+_NOT_RULES = {"base", "overlaps"}
 
 
 def _discover() -> None:

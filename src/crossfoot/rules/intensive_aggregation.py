@@ -123,6 +123,8 @@ def _flow_per_unit_over_periods(ctx: "AuditContext", sheet: Sheet, axis: str, li
 class IntensiveAggregation(Rule):
     name = "intensive-aggregation"
     severity = "error"
+    # the weighted / per-year figure covers every column: a widened plain sum is not needed
+    supersedes = ("omitted-range", "total-mismatch", "inconsistent-formula")
     summary = "A sum of prices, averages, rates or percentages, an unweighted average of them, or a balance summed over periods."
     what = """
 A total that adds up intensive figures (a price or ASP, a per-unit cost, an average, a

@@ -55,6 +55,8 @@ class _Contradiction:
 class UnitMismatch(Rule):
     name = "unit-mismatch"
     severity = "error"
+    # the weighted / per-year figure covers every column: a widened plain sum is not needed
+    supersedes = ("omitted-range", "total-mismatch", "inconsistent-formula")
     summary = "Arithmetic across different units or time bases, or a result whose unit contradicts its label."
     what = """
 A `+` or `-` (or a SUM of separate cells) that combines quantities of different units as
