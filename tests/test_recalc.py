@@ -154,3 +154,28 @@ def test_circular_formulas_saved_without_values_stay_empty_with_a_notice():
     assert ensure_values(wb) == 1
     assert wb["S"]["C1"].value == 10.0 and wb["S"]["A1"].value is None
     assert any("circular reference" in n for n in wb.notices)
+
+
+def test_numeric_text_in_a_summed_range_is_left_out_as_excel_does(tmp_path):
+    """A number typed as text is skipped by SUM over a range (Excel gives 480, not 600),
+    so a script-written workbook is not given a total Excel would not show."""
+    import openpyxl
+
+    import crossfoot
+
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.title = "S"
+    ws["A1"], ws["B1"] = "Item", "Cost ($)"
+    for row, value in ((2, 400), (3, "120"), (4, 80)):
+        ws.cell(row, 1, f"item {row}")
+        ws.cell(row, 2, value)
+    ws["A5"], ws["B5"] = "Total", "=SUM(B2:B4)"
+    ws["C5"] = "=B3+1"  # arithmetic on one text cell converts it, as in Excel
+    path = tmp_path / "text.xlsx"
+    book.save(path)
+    report = crossfoot.audit(path)
+    sheet = report.files[0].workbook["S"]
+    assert sheet["B5"].value == 480
+    assert sheet["C5"].value == 121
+    assert [f.rule for f in report.findings if f.cell == "B5"] == []

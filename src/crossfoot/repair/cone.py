@@ -31,6 +31,18 @@ from crossfoot.repair.recalc import POSITIONAL_FUNCTIONS, Compiled, Engine, Engi
 from openpyxl.formula.tokenizer import Token
 
 
+class RangeText(str):
+    """Text read through a range. Excel's SUM, AVERAGE and kin skip text in ranges
+    ("120" typed as text is left out of the total), but ``formulas`` converts numeric
+    text to a number there; refusing ``float()`` makes the engine skip it as Excel does.
+    Text read through a single-cell reference stays plain, so ``=A2+1`` still converts."""
+
+    __slots__ = ()
+
+    def __float__(self) -> float:
+        raise ValueError("text in a range is not a number")
+
+
 def cell_name(key: CellKey) -> str:
     """('Fleet', 6, 6) -> 'Fleet!F6'."""
     return f"{quote_sheet(key[0])}!{a1(key[1], key[2])}"
@@ -215,16 +227,20 @@ class ConeEvaluator:
             max_col = max(area.min_col, min(max_col, used_col))
         rows = range(area.min_row, max_row + 1)
         cols = range(area.min_col, max_col + 1)
+        in_range = not area.is_cell
         out = []
         for r in rows:
             line = []
             for c in cols:
                 k = (sheet_name, r, c)
                 if k in overlay:
-                    line.append(overlay[k])
+                    value = overlay[k]
                 else:
                     cell = cells.get((r, c))
-                    line.append(None if cell is None else cell.value)
+                    value = None if cell is None else cell.value
+                if in_range and type(value) is str:
+                    value = RangeText(value)
+                line.append(value)
             out.append(line)
         return out
 
