@@ -5,12 +5,12 @@ adapter is deliberately thin so that the engine can be swapped:
 
 - ``Engine.unsupported(functions)``: the function names the engine cannot evaluate;
 - ``Engine.compile(formula, position=None)``: a ``Compiled`` callable. Without a
-  position, the formula's references are placeholders (``=SUM(_CF0)*_CF1``) and the
+  position, the formula's references are stand-in names (``=SUM(_CF0)*_CF1``) and the
   compiled function is shared by every cell whose formula has that shape, which is what
   makes recalculating a large dependency cone cheap. With a position (sheet, row, col),
   the formula is compiled where it stands, for functions that look at where they are
   (``ROW()``, ``COLUMN()``) or reference operators (``A1:B2 B2:C3``).
-- ``Compiled.inputs`` names what the function reads, in call order: the placeholders, or
+- ``Compiled.inputs`` names what the function reads, in call order: the stand-in names, or
   A1 references (``SHEET!B6:E6``) for a positioned compile. ``Compiled(*grids)`` takes
   one rectangle of grid values (a list of rows) per input and returns a grid value
   (float, str, bool, ``ExcelError`` or None).

@@ -9,6 +9,7 @@ scanning the package, so adding a rule is adding a module.
 from __future__ import annotations
 
 import importlib
+from abc import ABC, abstractmethod
 import pkgutil
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Iterator
@@ -86,7 +87,7 @@ class Finding:
         return out
 
 
-class Rule:
+class Rule(ABC):
     """Base class of every rule. Subclasses set the class attributes and ``check``."""
 
     name: ClassVar[str]
@@ -100,8 +101,9 @@ class Rule:
     # finding is kept, its formula dropped (``crossfoot.rules.overlaps``).
     supersedes: ClassVar[tuple[str, ...]] = ()
 
-    def check(self, ctx: "AuditContext") -> Iterator[Finding]:  # pragma: no cover - abstract
-        raise NotImplementedError
+    @abstractmethod
+    def check(self, ctx: "AuditContext") -> Iterator[Finding]:
+        """Yield the rule's findings on the workbook of ``ctx``."""
 
     def finding(self, sheet: str, cell: str, message: str, **kw: Any) -> Finding:
         kw.setdefault("severity", self.severity)
