@@ -64,3 +64,67 @@ def test_typed_total_row_equal_to_its_parts_is_flagged(tmp_path):
     cells["B5"] = ("=SUM(B3:B4)", 3031)
     cells["C5"] = ("=SUM(C3:C4)", 1049)
     assert findings(write(tmp_path / "ok.xlsx", {"S": cells})) == []
+
+
+def _years_down(typed=None):
+    """Years down, a counter column and two data columns; I = H * C copied down."""
+    cells = {"A4": "Year", "B4": "Years back", "C4": "NPV", "D4": "Cost", "H4": "PM (t)", "I4": "PM * NPV"}
+    for k, r in enumerate(range(5, 12)):
+        cells[f"A{r}"] = (f"=A{r - 1}+1", 2005.0 + k) if r > 5 else 2005
+        cells[f"B{r}"] = (f"=B{r - 1}+1", 3.0 + k) if r > 5 else 3
+        cells[f"C{r}"] = round(0.9 ** k, 3)
+        cells[f"D{r}"] = 1000 + 37 * k
+        cells[f"H{r}"] = 150 - 5 * k
+        cells[f"I{r}"] = (f"=H{r}*C{r}", (150 - 5 * k) * round(0.9 ** k, 3))
+    if typed:
+        cells.update(typed)
+    return cells
+
+
+def test_data_beside_counters_copied_down_is_not_typed_over(tmp_path):
+    assert findings(write(tmp_path / "y.xlsx", {"Inventory": _years_down()})) == []
+
+
+def test_typed_over_cell_in_a_column_copied_down_is_flagged(tmp_path):
+    found = findings(write(tmp_path / "y.xlsx", {"Inventory": _years_down({"I8": 120.5})}))
+    assert [f.cell for f in found] == ["I8"]
+
+
+def _shares(typed_rows=(), zeros_row=False):
+    """Hours across in pairs 'N | %': % = N / the total on another sheet, copied down."""
+    sheets = {"Totals": {"A1": "Total", **{f"C{r}": 100 + r for r in range(2, 12)}}}
+    cells = {"A3": "Fall", "B3": "N", "C3": "%", "D3": "N", "E3": "%"}
+    for r in range(4, 12):
+        for n, p in (("B", "C"), ("D", "E")):
+            if zeros_row and r in (4, 5):
+                cells[f"{n}{r}"] = 0
+                cells[f"{p}{r}"] = 0
+            else:
+                cells[f"{n}{r}"] = 10 + r
+                cells[f"{p}{r}"] = (f"=({n}{r})/(Totals!C{r})", (10 + r) / (100 + r))
+        cells[f"A{r}"] = 1990 + r
+    for r in typed_rows:
+        cells[f"C{r}"] = 0.123
+    sheets["Hours"] = cells
+    return sheets
+
+
+def test_figures_read_by_alternating_percentage_columns_are_inputs(tmp_path):
+    assert findings(write(tmp_path / "s.xlsx", _shares())) == []
+
+
+def test_years_without_data_typed_as_zeros_are_silent(tmp_path):
+    assert findings(write(tmp_path / "s.xlsx", _shares(zeros_row=True))) == []
+
+
+def test_percentage_typed_over_in_its_column_is_flagged(tmp_path):
+    found = findings(write(tmp_path / "s.xlsx", _shares(typed_rows=(8,))))
+    assert [(f.sheet, f.cell) for f in found] == [("Hours", "C8")]
+
+
+def test_note_numbers_beside_links_to_the_notes_are_not_typed_over(tmp_path):
+    notes = {"A1": "Notes", "E10": "Note 1", "F10": 1000, "G10": 900, "E20": "Note 2", "F20": 500, "G20": 450}
+    statement = {"B6": "Note", "C6": "2003", "D6": "2002", "A9": "Revenue", "B9": 1,
+                 "C9": ("=Notes!F10", 1000.0), "D9": ("=Notes!G10", 900.0),
+                 "A10": "Other revenue", "B10": 2, "C10": ("=Notes!F20", 500.0), "D10": ("=Notes!G20", 450.0)}
+    assert findings(write(tmp_path / "n.xlsx", {"Notes": notes, "Statement": statement})) == []

@@ -53,3 +53,58 @@ def test_rollup_cell_leaving_out_a_region_is_flagged(tmp_path):
 def test_complete_rollup_is_silent(tmp_path):
     report = crossfoot.audit(write(tmp_path / "r.xlsx", _rollup()))
     assert [f for f in report.findings if f.severity != "info"] == []
+
+
+def _weighted_fleet(f4):
+    """GPUs across, a Total column: sums for amounts, F4 as given for the price row."""
+    cells = {"A1": "GPU fleet", "B2": "A100", "C2": "H20", "D2": "H800", "E2": "H100", "F2": "Total",
+             "A3": "# of GPUs", "A4": "ASP ($)", "A5": "Server CapEx ($m)", "A6": "Cost to operate ($m)"}
+    gpus, asp, capex, opex = [10000, 30000, 10000, 10000], [12000, 13000, 25000, 22000], \
+        [200, 750, 350, 300], [164, 348, 203, 229]
+    for i, col in enumerate("BCDE"):
+        cells[f"{col}3"], cells[f"{col}4"], cells[f"{col}5"], cells[f"{col}6"] = gpus[i], asp[i], capex[i], opex[i]
+    cells["F3"] = ("=SUM(B3:E3)", 60000.0)
+    cells["F4"] = (f4, 16333.33)
+    cells["F5"] = ("=SUM(B5:E5)", 1600.0)
+    cells["F6"] = ("=SUM(B6:E6)", 944.0)
+    return cells
+
+
+def test_weighted_average_in_a_total_column_of_sums_is_silent(tmp_path):
+    report = crossfoot.audit(write(tmp_path / "w.xlsx", {"Fleet": _weighted_fleet("=SUMPRODUCT(B3:E3,B4:E4)/SUM(B3:E3)")}))
+    assert [f for f in report.findings if f.severity != "info"] == []
+
+
+def _columns_copied_down(e_rate="$C$1"):
+    """Calc!B:D scale Inputs by the rate in B1, each column copied down; E uses its own rate."""
+    inputs = {"A1": "Rates", "B1": 1.1, "C1": 0.9, "B4": "A", "C4": "B", "D4": "C", "E4": "D"}
+    calc = {"A1": "Calc", "B2": "A", "C2": "B", "D2": "C", "E2": "D"}
+    for r in range(5, 10):
+        for col in "BCDE":
+            inputs[f"{col}{r}"] = r * 10 + ord(col)
+    for r in range(3, 8):
+        for col in "BCD":
+            calc[f"{col}{r}"] = (f"=Inputs!{col}{r + 2}*Inputs!$B$1", 1.1 * inputs[f"{col}{r + 2}"])
+        calc[f"E{r}"] = (f"=Inputs!E{r + 2}*Inputs!{e_rate}", 0.9 * inputs[f"E{r + 2}"])
+    return {"Inputs": inputs, "Calc": calc}
+
+
+def test_column_copied_down_beside_reference_copies_is_not_a_row_break(tmp_path):
+    report = crossfoot.audit(write(tmp_path / "c.xlsx", _columns_copied_down()))
+    assert [f for f in report.findings if f.rule == "inconsistent-formula"] == []
+
+
+def test_one_cell_off_its_column_pattern_is_still_flagged(tmp_path):
+    sheets = _columns_copied_down()
+    sheets["Calc"]["E5"] = ("=Inputs!E7*Inputs!$B$1", 0.0)
+    found = findings(write(tmp_path / "c.xlsx", sheets))
+    assert ("Calc", "E5") in [(f.sheet, f.cell) for f in found]
+
+
+def test_link_to_another_sheet_written_with_a_plus_is_not_a_damaged_copy(tmp_path):
+    sheets = {"Fall": {"A1": "x", "B2": 1, "C2": 2, "B3": 3, "C3": 4},
+              "Plan": {"A1": "FTE", "B3": ("=+Fall!C2", 2.0)}}
+    for r in range(4, 8):
+        sheets["Plan"][f"B{r}"] = (f"=IF(Fall!B{r - 1}>0,Fall!B{r - 1}+Fall!C{r - 1},B{r - 1})", 1.0)
+    found = findings(write(tmp_path / "l.xlsx", sheets))
+    assert [f.cell for f in found] == []

@@ -44,3 +44,21 @@ def test_stale_stored_total_is_flagged(tmp_path):
 
 def test_fresh_stored_totals_are_silent(tmp_path):
     assert findings(crossfoot.audit(write(tmp_path / "s.xlsx", {"Fleet": fleet()}))) == []
+
+
+def test_csv_total_of_prices_is_left_to_intensive_aggregation():
+    wb = _csv_fleet(1600)
+    sheet = wb["fleet"]
+    for c, v in enumerate(["ASP ($)", 12000, 13000, 25000, 22000, 50000], start=1):
+        sheet.add(Cell(5, c, v))
+    report = crossfoot.audit_workbook(wb)
+    assert findings(report) == []
+    assert [f.cell for f in report.findings if f.rule == "intensive-aggregation"] == ["F5"]
+
+
+def test_csv_total_of_amounts_beside_a_price_row_is_still_checked():
+    wb = _csv_fleet(1300)
+    sheet = wb["fleet"]
+    for c, v in enumerate(["ASP ($)", 12000, 13000, 25000, 22000, 50000], start=1):
+        sheet.add(Cell(5, c, v))
+    assert [f.cell for f in findings(crossfoot.audit_workbook(wb))] == ["F3"]

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Iterator
 
 from crossfoot.grid.address import a1, range_a1
 from crossfoot.grid.formula import FormulaInfo
-from crossfoot.grid.model import Cell, Sheet
+from crossfoot.grid.model import Cell, Sheet, Workbook
 from crossfoot.rules.base import Finding, Fix, Rule
 from crossfoot.understand.numbers import close, fmt, looks_intensive, numeric
 from crossfoot.understand.structure import Block, SheetStructure, sheet_structure
@@ -55,17 +55,24 @@ def _line_refs(info: FormulaInfo, axis: str) -> tuple[bool, bool]:
     return back, fwd
 
 
-def _reads_numbers_at(st: SheetStructure, model: Cell, row: int, col: int) -> bool:
-    """Copied to (row, col), would the model formula read numbers (and not itself)?"""
+def _reads_numbers_at(st: SheetStructure, model: Cell, row: int, col: int,
+                      workbook: Workbook | None = None) -> bool:
+    """Copied to (row, col), would the model formula read numbers (and not itself)? On
+    another sheet of the workbook too: a link copied onto a 'Note' column would read
+    the other sheet's labels, which no copy of the pattern does."""
     info = st.info(model)
     if info is None or not info.refs:
         return False
-    get = st.sheet.cells.get
     for area in info.areas(row, col):
         if area.sheet is not None:
-            continue  # another sheet: trust the pattern
-        if area.contains(row, col):
-            return False
+            other = workbook.sheet(area.sheet) if workbook is not None else None
+            if other is None:
+                continue  # an unknown sheet: trust the pattern
+            get = other.cells.get
+        else:
+            if area.contains(row, col):
+                return False
+            get = st.sheet.cells.get
         if area.min_row < 1 or area.min_col < 1:
             return False
         found = False
@@ -82,6 +89,29 @@ def _reads_numbers_at(st: SheetStructure, model: Cell, row: int, col: int) -> bo
         if not found:
             return False
     return True
+
+
+def _zero_inputs_at(st: SheetStructure, model: Cell, row: int, col: int) -> bool:
+    """Copied to (row, col), would the model formula read only zeros and blanks on its
+    own sheet (a period or entity without data, where a typed 0 shows what the formula
+    would)?"""
+    info = st.info(model)
+    if info is None:
+        return False
+    get = st.sheet.cells.get
+    seen = False
+    for area in info.areas(row, col):
+        if area.sheet is not None:
+            continue
+        if area.size > 400:
+            return False
+        for r in range(area.min_row, area.max_row + 1):
+            for c in range(area.min_col, area.max_col + 1):
+                v = numeric(get((r, c)))
+                if v:
+                    return False
+                seen = True
+    return seen
 
 
 def _plausible_value(st: SheetStructure, model: Cell, cell: Cell, block: Block | None) -> bool:
@@ -125,26 +155,33 @@ def _candidate(cell: Cell, block: Block | None) -> bool:
 
 def find_hardcodes(ctx: "AuditContext", sheet: Sheet) -> dict[tuple[int, int], Hardcode]:
     return ctx.memo(f"hardcoded-value:{sheet.name}",
-                    lambda: _find(sheet_structure(ctx, sheet), _has_formulas(ctx)))
+                    lambda: _find(sheet_structure(ctx, sheet), _has_formulas(ctx), ctx.workbook))
 
 
 def _has_formulas(ctx: "AuditContext") -> bool:
     return ctx.memo("has-formulas", lambda: ctx.workbook.source_format != "csv" and ctx.workbook.has_formulas)
 
 
-def _find(st: SheetStructure, has_formulas: bool) -> dict[tuple[int, int], Hardcode]:
+def _find(st: SheetStructure, has_formulas: bool, workbook: Workbook | None = None) -> dict[tuple[int, int], Hardcode]:
     out: dict[tuple[int, int], Hardcode] = {}
     if not has_formulas:
         return out
     for axis, lines in (("row", st.sheet.rows()), ("col", st.sheet.columns())):
         for line, cells in lines.items():
-            _scan_line(st, axis, cells, out)
+            _scan_line(st, axis, cells, out, workbook)
     for block in st.blocks:
         _typed_totals(st, block, out)
     return out
 
 
-def _scan_line(st: SheetStructure, axis: str, cells: list[Cell], out: dict) -> None:
+def _other_axis_run(st: SheetStructure, axis: str, cell: Cell) -> int:
+    """The length of the run of copies the cell sits in along the other axis (0: none)."""
+    run = st.run_down_col(cell.row, cell.col) if axis == "row" else st.run_along_row(cell.row, cell.col)
+    return len(run) if run is not None else 0
+
+
+def _scan_line(st: SheetStructure, axis: str, cells: list[Cell], out: dict,
+               workbook: Workbook | None = None) -> None:
     groups: dict[str, list[Cell]] = {}
     n_formulas = 0
     n_numbers = 0
@@ -199,6 +236,10 @@ def _scan_line(st: SheetStructure, axis: str, cells: list[Cell], out: dict) -> N
                and ref.left is not None and ref.left.absolute for ref in info.refs):
             continue  # every copy reads the same absolute cells: not a pattern to follow
         back, fwd = _line_refs(info, axis)
+        # copies down their columns (=A6+1 beside =B6+1) are not a pattern of this row,
+        # unless the typed cell breaks the same formula down its own column too
+        across = not (back or fwd) and not _reads_own_line(info, axis) and \
+            all(_other_axis_run(st, axis, g) > len(group) for g in group)
         line_aggregate = st.aggregate_axis(group[0]) == axis
         block = st.block_at(group[0].row, group[0].col)
         members = {id(g) for g in group}
@@ -217,7 +258,7 @@ def _scan_line(st: SheetStructure, axis: str, cells: list[Cell], out: dict) -> N
                 continue
             if stretch:
                 found.extend(_from_stretch(stretch, members, pos, back, fwd, line_aggregate,
-                                           is_read, outside))
+                                           is_read, outside, _reads_cell(st, group, axis)))
             stretch = []
             prev = None
             if cell is not None and (id(cell) in members or _candidate(cell, block)):
@@ -227,19 +268,77 @@ def _scan_line(st: SheetStructure, axis: str, cells: list[Cell], out: dict) -> N
             key = (cell.row, cell.col)
             if key in out:
                 continue
-            model = min(group, key=lambda g: abs(pos(g) - pos(cell)))
-            if not _reads_numbers_at(st, model, cell.row, cell.col):
+            if across and not _breaks_other_axis(st, axis, cell, shape):
                 continue
+            model = min(group, key=lambda g: abs(pos(g) - pos(cell)))
+            if not _reads_numbers_at(st, model, cell.row, cell.col, workbook):
+                continue
+            if numeric(cell) == 0 and _zero_inputs_at(st, model, cell.row, cell.col) and \
+                    _blank_cross_line(st, axis, cell, block):
+                continue  # a 0 where the formula would read only zeros, in a line of typed zeros: no data yet
             if not _plausible_value(st, model, cell, block):
                 continue
             out[key] = Hardcode(cell, axis, model, group)
 
 
+def _breaks_other_axis(st: SheetStructure, axis: str, cell: Cell, shape: str) -> bool:
+    """Does a copy of the formula sit next to the cell along the other axis?"""
+    get = st.sheet.cells.get
+    steps = ((-1, 0), (1, 0)) if axis == "row" else ((0, -1), (0, 1))
+    return any(st.shape(get((cell.row + dr, cell.col + dc))) == shape for dr, dc in steps)
+
+
+def _blank_cross_line(st: SheetStructure, axis: str, cell: Cell, block: Block | None) -> bool:
+    """Is the line across the cell (its row for a pattern down the column) in the block
+    typed zeros and blanks only, without a formula?"""
+    if block is None:
+        return False
+    line = st.sheet.rows().get(cell.row, ()) if axis == "col" else st.sheet.columns().get(cell.col, ())
+    first = block.min_col if axis == "col" else block.min_row
+    for c in line:
+        if not block.contains(c.row, c.col) or c.col in block.label_cols or c.row in block.header_rows:
+            continue
+        if c.has_formula:
+            return False
+        if numeric(c) and (c.col if axis == "col" else c.row) != first:  # not the line's label (a year)
+            return False
+    return True
+
+
+def _reads_own_line(info: FormulaInfo, axis: str) -> bool:
+    """Does the formula read any cell of its own row ("row") or column ("col")?"""
+    for ref in info.refs:
+        if ref.sheet is not None:
+            continue
+        lo, hi = (ref.top, ref.bottom) if axis == "row" else (ref.left, ref.right)
+        if lo is None or hi is None:
+            return True  # a whole row or column
+        if lo.absolute or hi.absolute or lo.value <= 0 <= hi.value:
+            return True
+    return False
+
+
+def _reads_cell(st: SheetStructure, group: list[Cell], axis: str):
+    """A test: is a cell of the line read by one of the group's formulas?"""
+    areas: list = []
+
+    def test(cell: Cell) -> bool:
+        if not areas:
+            for g in group:
+                info = st.info(g)
+                if info is not None:
+                    areas.extend(a for a in info.areas(g.row, g.col) if a.sheet is None)
+            areas.append(None)
+        return any(a is not None and a.contains(cell.row, cell.col) for a in areas)
+    return test
+
+
 def _from_stretch(stretch: list[Cell], members: set[int], pos, back: bool, fwd: bool,
-                  line_aggregate: bool, is_read, outside: list) -> list[Cell]:
+                  line_aggregate: bool, is_read, outside: list, read_by_group=None) -> list[Cell]:
     idx = [i for i, c in enumerate(stretch) if id(c) in members]
     if len(idx) < 2 or not any(b - a <= 2 for a, b in zip(idx, idx[1:])):
         return []
+    interleaved = all(b - a >= 2 for a, b in zip(idx, idx[1:]))
     if len(idx) < 0.25 * len(stretch):
         return []  # a couple of formulas among many typed figures: the figures are the data
     first, last = idx[0], idx[-1]
@@ -250,6 +349,8 @@ def _from_stretch(stretch: list[Cell], members: set[int], pos, back: bool, fwd: 
         inside = first < i < last
         if not inside and (line_aggregate or (i < first and back) or (i > last and fwd)):
             continue
+        if inside and interleaved and read_by_group is not None and read_by_group(cell):
+            continue  # '$ | % of total' columns side by side: the figures the copies read
         if inside and (back or fwd) and not line_aggregate:
             # a recurrence (each copy reads the one before): the next copy reads a
             # typed-over cell; other formulas of the line reading it make it an input

@@ -26,12 +26,65 @@ class Break:
 
 
 def _skeleton(st: SheetStructure, cell: Cell) -> tuple:
+    """The formula's tokens with references as 'ref' and numbers as '#'."""
     info = st.info(cell)
     if info is None:
         return ()
+    toks = info.tokens
     return tuple("ref" if (t.type == "OPERAND" and t.subtype == "RANGE") else
                  "#" if (t.type == "OPERAND" and t.subtype == "NUMBER") else t.value.upper()
-                 for t in info.tokens)
+                 for t in toks)
+
+
+def _own_line_span(st: SheetStructure, cell: Cell, axis: str) -> set[tuple[int, int]]:
+    """The cells of the formula's own line (its row for "row", its column for "col")
+    that it reads, on its own sheet."""
+    info = st.info(cell)
+    if info is None:
+        return set()
+    out: set[tuple[int, int]] = set()
+    for a in info.areas(cell.row, cell.col):
+        if a.sheet is not None or a.size > 1000:
+            continue
+        if axis == "row" and a.min_row == a.max_row == cell.row:
+            out.update((cell.row, c) for c in range(a.min_col, a.max_col + 1))
+        elif axis == "col" and a.min_col == a.max_col == cell.col:
+            out.update((r, cell.col) for r in range(a.min_row, a.max_row + 1))
+    return out
+
+
+def _aggregate_role(st: SheetStructure, cell: Cell) -> str | None:
+    """"row" / "col" when the cell aggregates its own row / column (a one-cell range
+    such as ``=SUM(K42:K42)`` counts: it is a total of the column, however short)."""
+    axis = st.aggregate_axis(cell)
+    if axis is not None:
+        return axis
+    agg = st.aggregate_refs(cell)
+    if agg is None or not agg[1] or any(a.sheet is not None for a in agg[1]):
+        return None
+    if all(a.min_col == a.max_col == cell.col and not a.contains(cell.row, cell.col) for a in agg[1]):
+        return "col"
+    if all(a.min_row == a.max_row == cell.row and not a.contains(cell.row, cell.col) for a in agg[1]):
+        return "row"
+    return None
+
+
+def _same_span_variant(st: SheetStructure, x: Cell, model: Cell) -> bool:
+    """A total that weights the same items its neighbours add (``=SUMPRODUCT(B3:E3,B4:E4)
+    /SUM(B3:E3)`` in a Total column of ``=SUM(Bn:En)``): a deliberate other aggregate
+    of the same row (or column), not a damaged copy."""
+    axis = st.aggregate_axis(model)
+    if axis is None:
+        return False
+    ix, im = st.info(x), st.info(model)
+    if ix is None or im is None or not (ix.functions - im.functions):
+        return False
+    theirs = _own_line_span(st, model, axis)
+    mine = _own_line_span(st, x, axis)
+    if not theirs or not mine:
+        return False
+    pos = (lambda k: k[1]) if axis == "row" else (lambda k: k[0])
+    return {pos(k) for k in mine} == {pos(k) for k in theirs}
 
 
 def _refs(st: SheetStructure, cell: Cell) -> set[str]:
@@ -48,11 +101,15 @@ def _similar(st: SheetStructure, x: Cell, model: Cell) -> bool:
     ix0, im0 = st.info(x), st.info(model)
     if ix0 is None or im0 is None:
         return False
+    if sx == ("+", "ref") and all(r.sheet is not None for r in ix0.refs):
+        return False  # =+Sheet2!G7, the same link as Lotus users write it
     if {r.sheet for r in ix0.refs} != {r.sheet for r in im0.refs} and not _refs(st, x) < _refs(st, model):
         return False
-    ax, am = st.aggregate_axis(x), st.aggregate_axis(model)
+    ax, am = _aggregate_role(st, x), _aggregate_role(st, model)
     if ax is not None and am is not None and ax != am:
         return False  # a total of the column among totals of the rows: another role
+    if _same_span_variant(st, x, model):
+        return False
     if sx == _skeleton(st, model):
         return True
     mine, theirs = _refs(st, x), _refs(st, model)
@@ -130,6 +187,10 @@ def _scan_segment(st: SheetStructure, axis: str, seg: list[Cell], omitted: dict,
             model = seg[i + 1]
             reason = "end"
         if model is None or not _similar(st, cell, model):
+            continue
+        # copied down its column (or along its row), as the pattern's cells are: the
+        # pattern of the other axis explains the cell, not a run across this one
+        if _other_axis_consistent(st, axis, cell) and _other_axis_consistent(st, axis, model):
             continue
         # the complete cell beside totals that omit something is not the wrong one
         if (model.row, model.col) in omitted:

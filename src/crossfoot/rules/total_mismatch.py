@@ -27,6 +27,17 @@ def _intensive(label: str | None, cell: Cell | None) -> bool:
     return looks_intensive(label, cell)
 
 
+def _per_unit(label: str | None, cell: Cell | None) -> bool:
+    """A price, rate or other per-unit figure by the meaning layer (a share of a whole
+    is not: shares do add up to their total)."""
+    try:
+        from crossfoot.understand.units import parse_label
+
+        return parse_label(label, cell.number_format if cell is not None else "General").is_intensive
+    except Exception:  # noqa: BLE001 - the meaning layer is optional here
+        return False
+
+
 def _explain(values: list[float], names: list[str], total: float) -> str | None:
     """Name the subset of parts the total does equal: the first k, or all but one/two."""
     n = len(values)
@@ -174,6 +185,8 @@ formula itself is right and its stored value is stale: recalculate the workbook.
         total = numeric(total_cell)
         if total is None or total_cell is None:
             return False
+        if _per_unit(label, total_cell):
+            return False  # a total of prices is not a total: intensive-aggregation's case
         lists = []
         for cand in candidates:
             pairs = [(numeric(p), n) for p, n in cand]
