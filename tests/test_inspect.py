@@ -17,7 +17,7 @@ from crossfoot.read import load
 from crossfoot.read.summary import cells_to_ranges, summarize
 from test_read_xlsx import make_shared, rich_workbook
 
-EUSES = Path(__file__).resolve().parents[1].parent / "shared" / "benchmarks" / "euses-dev" / "files"
+from shared_data import EUSES  # noqa: E402
 
 
 def cli(*args: str) -> subprocess.CompletedProcess:

@@ -388,7 +388,7 @@ def test_random_grids_round_trip(tmp_path, grid, formula_rows):
     assert len(s) == len(grid) + len(formula_rows)
 
 
-EUSES = Path(__file__).resolve().parents[1].parent / "shared" / "benchmarks" / "euses-dev" / "files"
+from shared_data import EUSES  # noqa: E402
 _EUSES_SAMPLE = sorted(EUSES.iterdir())[::4] if EUSES.is_dir() else []
 
 
