@@ -128,3 +128,33 @@ def test_note_numbers_beside_links_to_the_notes_are_not_typed_over(tmp_path):
                  "C9": ("=Notes!F10", 1000.0), "D9": ("=Notes!G10", 900.0),
                  "A10": "Other revenue", "B10": 2, "C10": ("=Notes!F20", 500.0), "D10": ("=Notes!G20", 450.0)}
     assert findings(write(tmp_path / "n.xlsx", {"Notes": notes, "Statement": statement})) == []
+
+
+def _balance(d8=None):
+    """Quarter ends across; C8 totals the assets above it, D8:E8 as given."""
+    cells = {"B2": "Aug", "C2": "May", "D2": "Feb", "A3": "Cash", "A4": "Receivables", "A5": "Inventories",
+             "A8": "Total current assets"}
+    figures = {"B": [281, 2296, 1230], "C": [128, 2868, 1365], "D": [87, 2009, 1369]}
+    for col, vals in figures.items():
+        for r, v in zip((3, 4, 5), vals):
+            cells[f"{col}{r}"] = v
+        cells[f"{col}8"] = (f"=SUM({col}3:{col}7)", float(sum(vals)))
+    if d8 is not None:
+        cells["C8"] = d8[0]
+        cells["D8"] = d8[1]
+    return cells
+
+
+def test_totals_typed_beside_a_single_sum_that_adds_up_to_them_are_flagged(tmp_path):
+    found = findings(write(tmp_path / "b.xlsx", {"Balance": _balance((4361, 3465))}))
+    assert [f.cell for f in found] == ["C8", "D8"]
+    assert found[0].fix.formula == "=SUM(C3:C7)"
+    assert "4,361" in found[0].message
+
+
+def test_typed_figures_that_are_not_the_sum_are_not_called_totals(tmp_path):
+    assert findings(write(tmp_path / "b.xlsx", {"Balance": _balance((4000, 3000))})) == []
+
+
+def test_computed_totals_are_silent(tmp_path):
+    assert findings(write(tmp_path / "b.xlsx", {"Balance": _balance()})) == []

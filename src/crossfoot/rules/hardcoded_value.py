@@ -25,6 +25,7 @@ class Hardcode:
     model: Cell | None
     group: list[Cell]
     parts: list[Cell] | None = None
+    total: float | None = None  # what the model formula copied here computes, when it equals the typed number
 
 
 def _line_refs(info: FormulaInfo, axis: str) -> tuple[bool, bool]:
@@ -171,7 +172,63 @@ def _find(st: SheetStructure, has_formulas: bool, workbook: Workbook | None = No
             _scan_line(st, axis, cells, out, workbook)
     for block in st.blocks:
         _typed_totals(st, block, out)
+    _copied_totals(st, out)
     return out
+
+
+_MAX_TOTAL_AREA = 400
+
+
+def _copied_totals(st: SheetStructure, out: dict) -> None:
+    """Typed numbers beside a SUM (or + chain) that, copied to them, adds up to exactly
+    the typed number: the total of the next column typed in by hand (C13 =SUM(C8:C12),
+    D13 5,078 = the sum of D8:D12). One formula is enough here: the numbers agree."""
+    get = st.sheet.cells.get
+    rows, cols = st.sheet.rows(), st.sheet.columns()
+    seen: set[tuple[str, int, str]] = set()
+    for model in st.sheet.formula_cells():
+        axis = st.aggregate_axis(model)  # "col": a total row; its copies go along the row
+        if axis is None:
+            continue
+        agg = st.aggregate_refs(model)
+        if agg is None or agg[0] not in ("SUM", "+"):
+            continue
+        fp = st.fingerprint(model)
+        line_axis = "row" if axis == "col" else "col"
+        line = model.row if line_axis == "row" else model.col
+        key = (line_axis, line, fp or "")
+        if key in seen:
+            continue
+        seen.add(key)
+        block = st.block_at(model.row, model.col)
+        if block is None:
+            continue
+        info = st.info(model)
+        if info is None:
+            continue
+        for cell in (rows if line_axis == "row" else cols).get(line, ()):
+            k = (cell.row, cell.col)
+            if k in out or not _candidate(cell, block):
+                continue
+            value = numeric(cell)
+            if value is None:
+                continue
+            parts: list[float] = []
+            ok = True
+            for area in info.areas(cell.row, cell.col):
+                if area.sheet is not None or area.size > _MAX_TOTAL_AREA or area.min_row < 1 or area.min_col < 1 \
+                        or area.contains(cell.row, cell.col):
+                    ok = False
+                    break
+                for r in range(area.min_row, area.max_row + 1):
+                    for c in range(area.min_col, area.max_col + 1):
+                        v = numeric(get((r, c)))
+                        if v is not None:
+                            parts.append(v)
+            if not ok or len(parts) < 2 or (value and sum(1 for v in parts if v) < 2):
+                continue
+            if close(sum(parts), value, len(parts), tuple(parts)):
+                out[k] = Hardcode(cell, line_axis, model, [model], total=sum(parts))
 
 
 def _other_axis_run(st: SheetStructure, axis: str, cell: Cell) -> int:
@@ -451,8 +508,12 @@ ones kept), e.g. B25 `=+B24+B23`; for a typed total, `=SUM(...)` over its parts.
         span = range_a1(group[0].row, group[0].col, group[-1].row, group[-1].col)
         direction = "along the row" if hc.axis == "row" else "down the column"
         proposed = st.formula_at(model, cell.row, cell.col)
-        msg = (f"{cell.address} ({where}) holds the number {fmt(value)} where the {len(group)} formulas "
-               f"{direction} ({span}) compute it, e.g. {model.address} {model.formula}")
+        if hc.total is not None:
+            msg = (f"{cell.address} ({where}) holds the number {fmt(value)}, which is what {model.address} "
+                   f"{model.formula} computes {direction} when copied here (it adds up to {fmt(hc.total)})")
+        else:
+            msg = (f"{cell.address} ({where}) holds the number {fmt(value)} where the {len(group)} formulas "
+                   f"{direction} ({span}) compute it, e.g. {model.address} {model.formula}")
         if proposed:
             msg += f"; here that is {proposed}"
         msg += ". A typed number does not follow its inputs."
