@@ -70,3 +70,29 @@ def test_grand_total_leaving_out_a_subtotal_is_flagged(tmp_path):
 def test_grand_total_of_all_subtotals_is_silent(tmp_path):
     report = crossfoot.audit(write(tmp_path / "ok.xlsx", {"B": _budget({})}))
     assert [f for f in report.findings if f.severity != "info"] == []
+
+
+def _budget_rows(i17="=SUM(C4:C16)"):
+    """Projects down (rows 3..6), years across; a total row 8 summing each column."""
+    cells = {"B2": "FY02", "C2": "FY03", "D2": "FY04", "A3": "Equipment", "A4": "Dimes", "A5": "ALPS", "A6": "Pisces",
+             "A8": "Total"}
+    figures = {"B": [25, 208, 50, 1806], "C": [None, 210, 50, 1350], "D": [0, 230, 60, 1450]}
+    for col, vals in figures.items():
+        for r, v in zip((3, 4, 5, 6), vals):
+            if v is not None:
+                cells[f"{col}{r}"] = v
+        cells[f"{col}8"] = (f"=SUM({col}3:{col}7)", float(sum(v or 0 for v in vals)))
+    cells["C8"] = (i17, float(210 + 50 + 1350))
+    return cells
+
+
+def test_total_starting_below_its_neighbours_over_an_empty_cell_is_a_warning(tmp_path):
+    found = findings(write(tmp_path / "b.xlsx", {"Budget": _budget_rows("=SUM(C4:C7)")}))
+    assert [(f.cell, f.severity) for f in found] == [("C8", "warning")]
+    assert "C3 is empty today" in found[0].message
+    assert found[0].fix.formula == "=SUM(C3:C7)"
+
+
+def test_totals_over_the_same_rows_are_silent(tmp_path):
+    found = findings(write(tmp_path / "b.xlsx", {"Budget": _budget_rows("=SUM(C3:C7)")}))
+    assert found == []

@@ -62,3 +62,23 @@ def test_csv_total_of_amounts_beside_a_price_row_is_still_checked():
     for c, v in enumerate(["ASP ($)", 12000, 13000, 25000, 22000, 50000], start=1):
         sheet.add(Cell(5, c, v))
     assert [f.cell for f in findings(crossfoot.audit_workbook(wb))] == ["F3"]
+
+
+def _sections(total):
+    """Two sections with subtotals (rows 3 and 7) and a grand total in row 11."""
+    cells = {"B1": "Cost", "A3": "1. Design", "B3": ("=SUM(B4:B5)", 30.0), "A4": "1a", "B4": 10, "A5": "1b", "B5": 20,
+             "A7": "2. Build", "B7": ("=SUM(B8:B9)", 70.0), "A8": "2a", "B8": 30, "A9": "2b", "B9": 40,
+             "A11": "Total project"}
+    cells["B11"] = total
+    return cells
+
+
+def test_grand_total_adding_subtotals_and_their_lines_counts_them_twice(tmp_path):
+    found = findings(crossfoot.audit(write(tmp_path / "d.xlsx", {"Plan": _sections(("=SUM(B3:B10)", 200.0))})))
+    assert [f.cell for f in found] == ["B11"]
+    assert "B3, B7" in found[0].message and "count twice" in found[0].message
+
+
+def test_grand_total_of_the_subtotals_is_silent(tmp_path):
+    report = crossfoot.audit(write(tmp_path / "d.xlsx", {"Plan": _sections(("=B3+B7", 100.0))}))
+    assert [f for f in report.findings if f.severity != "info"] == []

@@ -161,18 +161,23 @@ def _find(st: SheetStructure) -> dict[tuple[int, int], Omission]:
         line = agg.lines[0]
         summands_are_totals = any(_is_same_axis_aggregate(st, _at(sheet, agg.axis, line, p), agg.axis)
                                   for p in agg.positions)
+        # what the subtotals it adds already cover: a parallel total that also adds those
+        # parts counts them twice (total-mismatch says so); this one leaves nothing out
+        covered = subtotal_parts(st, agg) if summands_are_totals else set()
         omitted: list[int] = []
         evidence = ""
         witness: Cell | None = None
+        latent: list[tuple[Aggregate, list[int]]] = []
         # 1. parts skipped between the range and the aggregate itself
         if agg.own_line:
             gap = range(hi + 1, agg.here) if agg.here > hi else range(agg.here + 1, lo)
-            between = [p for p in gap if _is_part(st, block, agg, line, p)]
+            between = [p for p in gap if _is_part(st, block, agg, line, p) and p not in covered]
             if between and not _intensive(st, agg, between, block):
                 omitted, evidence = between, "between"
         # 2. holes inside a + chain
         if not omitted and agg.func == "+" and not summands_are_totals:
-            holes = [p for p in range(lo, hi + 1) if p not in agg.positions and _is_part(st, block, agg, line, p)]
+            holes = [p for p in range(lo, hi + 1) if p not in agg.positions and p not in covered
+                     and _is_part(st, block, agg, line, p)]
             if holes:
                 omitted, evidence = holes, "hole"
         # 3. a parallel aggregate covers parts this one leaves out
@@ -183,20 +188,73 @@ def _find(st: SheetStructure) -> dict[tuple[int, int], Omission]:
                 theirs = {p - peer.here for p in peer.positions} if peer.own_line else set(peer.positions)
                 if not (mine < theirs):
                     continue
+                if peer.func in _ADDITIVE and subtotal_parts(st, peer) & set(peer.positions):
+                    continue  # it adds subtotals and their parts: it counts them twice, no witness
                 extra = sorted((p + offset if agg.own_line else p) for p in theirs - mine)
-                extra = [p for p in extra if _is_part(st, block, agg, line, p, summands_are_totals)]
+                parts = [p for p in extra if _is_part(st, block, agg, line, p, summands_are_totals)
+                         and p not in covered]
+                if not parts and not omitted and _latent(st, block, agg, peer, extra):
+                    latent.append((peer, extra))
+                extra = parts
                 if extra:
                     if omitted and set(omitted) <= set(extra) or not omitted:
                         omitted = sorted(set(omitted) | set(extra))
                     witness = peer.cell
                     evidence = evidence or "peer"
                     break
+        if not omitted and latent:
+            peer, extra = latent[0]
+            omitted, evidence, witness = extra, "latent", peer.cell
         if not omitted:
             continue
         if witness is None:
             continue  # a range that stops short with no parallel total covering more is a design
         out[(agg.cell.row, agg.cell.col)] = Omission(agg, omitted, evidence, witness)
     return out
+
+
+def subtotal_parts(st: SheetStructure, agg: Aggregate) -> set[int]:
+    """The positions that the subtotals among the aggregate's summands add up (in its line)."""
+    out: set[int] = set()
+    line = agg.lines[0]
+    todo, seen = list(agg.positions), set(agg.positions)
+    depth = 0
+    while todo and depth < 4:  # subtotals of subtotals, a few levels deep
+        nxt: list[int] = []
+        for p in todo:
+            cell = _at(st.sheet, agg.axis, line, p)
+            if cell is None or not cell.has_formula:
+                continue
+            sub = aggregate_of(st, cell)
+            if sub is not None and sub.axis == agg.axis and sub.lines == agg.lines and sub.func in _ADDITIVE:
+                out |= set(sub.positions)
+                nxt.extend(q for q in sub.positions if q not in seen)
+                seen.update(sub.positions)
+        todo, depth = nxt, depth + 1
+    return out
+
+
+def _latent(st: SheetStructure, block: Block, agg: Aggregate, peer: Aggregate, extra: list[int]) -> bool:
+    """Does the aggregate leave out cells that are empty here today but hold figures in
+    the parallel total's line (a total row whose SUM starts one row lower than its
+    neighbours')? The total is right today and misses the next figure typed there."""
+    if not agg.own_line or not peer.own_line or agg.func not in _ADDITIVE:
+        return False
+    line, peer_line = agg.lines[0], peer.lines[0]
+    figures = 0
+    for p in extra:
+        row, col = (line, p) if agg.axis == "row" else (p, line)
+        if not block.contains(row, col) or row in block.header_rows or col in block.label_cols:
+            return False
+        if p in _total_positions(block, agg.axis):
+            return False
+        here = _at(st.sheet, agg.axis, line, p)
+        if here is not None and (here.has_formula or (here.value is not None and str(here.value).strip())):
+            return False
+        there = _at(st.sheet, peer.axis, peer_line, p + (peer.here - agg.here))
+        if there is not None and numeric(there) is not None and not there.has_formula:
+            figures += 1
+    return figures > 0
 
 
 def _is_same_axis_aggregate(st: SheetStructure, cell: Cell | None, axis: str) -> bool:
@@ -323,6 +381,17 @@ is proposed.
             inc_text = f"{included[0]} to {included[-1]}"
         else:
             inc_text = _names(included)
+        if om.evidence == "latent":
+            assert om.witness is not None
+            cells = [a1(line, p) if agg.axis == "row" else a1(p, line) for p in om.omitted]
+            formula = _fixed_formula(agg, om.omitted)
+            msg = (f"{subject} ({shown}) {verb} {inc_text} but not {_names(left_out)}, which "
+                   f"{om.witness.address} {om.witness.formula} includes for its own line; "
+                   f"{', '.join(cells)} {'are' if len(cells) > 1 else 'is'} empty today, so the total is right now "
+                   f"but will leave out a figure entered there.")
+            fix = Fix(formula=formula, description=f"cover the same range as {om.witness.address}") if formula else None
+            return self.finding(sheet.name, cell.address, msg, fix=fix, severity="warning",
+                                evidence={"omitted": cells, "witness": om.witness.address, "reason": "latent"})
         msg = f"{subject} ({shown}) {verb} {inc_text} but not {_names(left_out)}"
         reasons = []
         if om.witness is not None:
@@ -351,4 +420,4 @@ is proposed.
                                       "reason": om.evidence})
 
 
-__all__ = ["Aggregate", "Omission", "OmittedRange", "aggregate_of", "find_omissions"]
+__all__ = ["Aggregate", "Omission", "OmittedRange", "aggregate_of", "find_omissions", "subtotal_parts"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from itertools import combinations
 from typing import TYPE_CHECKING, Iterator
 
+from crossfoot.grid.address import a1
 from crossfoot.grid.model import Cell, Sheet
 from crossfoot.rules.base import Finding, Impact, Rule
 from crossfoot.understand.numbers import close, fmt, looks_intensive, numeric
@@ -89,6 +90,7 @@ formula itself is right and its stored value is stale: recalculate the workbook.
             has_formulas = any(True for _ in sheet.formula_cells())
             if has_formulas:
                 yield from self._stale(st, sheet)
+                yield from self._double(st, sheet)
             else:
                 for block in st.blocks:
                     yield from self._values(st, sheet, block)
@@ -131,6 +133,43 @@ formula itself is right and its stored value is stale: recalculate the workbook.
             yield self.finding(sheet.name, cell.address, msg,
                                impact=[Impact(sheet.name, cell.address, label, value, total)],
                                evidence={"stored": value, "sum_of_parts": total})
+
+    def _double(self, st: SheetStructure, sheet: Sheet) -> Iterator[Finding]:
+        """A SUM over a range holding subtotals together with the parts they add: the
+        parts are counted twice (=SUM(D12:D92) over section totals and their lines)."""
+        from crossfoot.rules.omitted_range import aggregate_of, subtotal_parts
+
+        for cell in sheet.formula_cells():
+            info = st.info(cell)
+            if info is None or info.aggregate is None and info.plus_chain is None:
+                continue
+            agg = aggregate_of(st, cell)
+            if agg is None or agg.func not in ("SUM", "+") or len(agg.lines) != 1:
+                continue
+            twice = sorted(subtotal_parts(st, agg) & set(agg.positions))
+            if not twice:
+                continue
+            line = agg.lines[0]
+            subs = []
+            for p in sorted(agg.positions):
+                sub_cell = st.sheet.cells.get((line, p) if agg.axis == "row" else (p, line))
+                sub = aggregate_of(st, sub_cell) if sub_cell is not None and sub_cell.has_formula else None
+                if sub is not None and sub.axis == agg.axis and sub.lines == agg.lines and \
+                        len(sub.positions) >= 2 and set(sub.positions) <= set(agg.positions):
+                    subs.append(sub_cell.address)  # type: ignore[union-attr]
+            if not subs:
+                continue
+            label = st.row_label(cell.row, cell.col) if agg.axis == "row" else st.col_header(cell.col, cell.row)
+            addr = [a1(line, p) if agg.axis == "row" else a1(p, line) for p in twice]
+            shown = f"{addr[0]}:{addr[-1]}" if len(addr) > 2 else ", ".join(addr)
+            value = numeric(cell)
+            msg = (f"{cell.address}{f' ({label!r})' if label else ''} {cell.formula}"
+                   + (f" (= {fmt(value)})" if value is not None else "")
+                   + f" adds the subtotal{'s' if len(subs) > 1 else ''} {', '.join(subs[:6])}{'...' if len(subs) > 6 else ''}"
+                   f" and the lines {shown} {'they add' if len(subs) > 1 else 'it adds'}: those figures count twice. "
+                   f"Add either the subtotals or the lines.")
+            yield self.finding(sheet.name, cell.address, msg,
+                               evidence={"subtotals": subs, "counted_twice": addr})
 
     def _values(self, st: SheetStructure, sheet: Sheet, block: Block) -> Iterator[Finding]:
         get = sheet.cells.get
