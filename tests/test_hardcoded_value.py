@@ -158,3 +158,49 @@ def test_typed_figures_that_are_not_the_sum_are_not_called_totals(tmp_path):
 
 def test_computed_totals_are_silent(tmp_path):
     assert findings(write(tmp_path / "b.xlsx", {"Balance": _balance()})) == []
+
+
+def _tax(typed_b=True):
+    """Years across; income tax = profit less a constant plug in E:G, typed in B:C."""
+    cells = {"B2": "2001", "C2": "2002", "D2": "2003", "E2": "2004", "F2": "2005", "G2": "2006",
+             "A3": "Net profit", "A4": "Income tax", "A5": "Net profit after tax"}
+    profit = [19886, 17709, 16158, 18190, 14995, 12227]
+    tax = [6658, 5553, 5233, 5952, 5583, 4174]
+    for i, col in enumerate("BCDEFG"):
+        cells[f"{col}3"] = profit[i]
+        cells[f"{col}4"] = (f"=+{col}3-{profit[i] - tax[i]}", float(tax[i]))
+        cells[f"{col}5"] = (f"=+{col}3-{col}4", float(profit[i] - tax[i]))
+    if typed_b:
+        cells["B4"], cells["C4"] = tax[0], tax[1]
+    return cells
+
+
+def test_formulas_differing_only_in_a_constant_set_a_pattern(tmp_path):
+    found = findings(write(tmp_path / "t.xlsx", {"P&L": _tax()}))
+    assert [f.cell for f in found] == ["B4", "C4"]
+
+
+def test_all_computed_with_plugs_is_silent(tmp_path):
+    assert findings(write(tmp_path / "t.xlsx", {"P&L": _tax(typed_b=False)})) == []
+
+
+def _grades(typed=True):
+    """Years across; grade A = total of A and A* less A*, copied C:F; G computed another way."""
+    cells = {"B2": 1993, "C2": 1994, "D2": 1995, "E2": 1996, "F2": 1997, "G2": 1998, "H2": 1999, "I2": 2000,
+             "A3": "A*", "A4": "A"}
+    for i, col in enumerate("BCDEFGHI"):
+        cells[f"{col}3"] = 11000 + 500 * i
+        cells[f"{col}4"] = (f"={54000 + 1000 * i}-{col}3", float(54000 + 1000 * i - 11000 - 500 * i))
+    cells["G4"] = ("=0.079*684850", 54103.15)
+    if typed:
+        cells["H4"], cells["I4"] = 58417, 58849
+    return cells
+
+
+def test_typed_figures_after_a_run_and_one_other_formula_are_flagged(tmp_path):
+    found = findings(write(tmp_path / "g.xlsx", {"Data": _grades()}))
+    assert [f.cell for f in found] == ["H4", "I4"]
+
+
+def test_row_computed_throughout_is_silent(tmp_path):
+    assert findings(write(tmp_path / "g.xlsx", {"Data": _grades(typed=False)})) == []

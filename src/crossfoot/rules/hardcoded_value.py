@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterator
 
@@ -14,6 +15,26 @@ from crossfoot.understand.structure import Block, SheetStructure, sheet_structur
 
 if TYPE_CHECKING:
     from crossfoot.audit import AuditContext
+
+
+# a numeric constant of a relative (R1C1) fingerprint: after an operator, a bracket or
+# a separator, not inside R[-1] or part of a name; '-12238' in '=+R[-1]C-12238' counts
+_CONSTANT = re.compile(r"(?:(?<=[=+*/^(,;<>&\s])|(?<=[^\[]-))\d+(?:\.\d+)?(?:E[+-]?\d+)?(?![\]\d.A-Z(\[])")
+_SHAPES: dict[str, str] = {}
+
+
+def _shape(st: SheetStructure, cell: Cell | None) -> str | None:
+    """The cell's fingerprint with numeric constants as '#': ``=+R[-1]C-12238`` and
+    ``=+R[-1]C-9412`` are one pattern."""
+    fp = st.fingerprint(cell)
+    if fp is None:
+        return None
+    out = _SHAPES.get(fp)
+    if out is None:
+        out = _CONSTANT.sub("#", fp)
+        if len(_SHAPES) < 100_000:
+            _SHAPES[fp] = out
+    return out
 
 
 @dataclass
@@ -245,7 +266,7 @@ def _scan_line(st: SheetStructure, axis: str, cells: list[Cell], out: dict,
     for cell in cells:
         if cell.has_formula:
             n_formulas += 1
-            shape = st.shape(cell)
+            shape = _shape(st, cell)
             if shape is not None:
                 groups.setdefault(shape, []).append(cell)
         elif numeric(cell) is not None:
@@ -306,13 +327,19 @@ def _scan_line(st: SheetStructure, axis: str, cells: list[Cell], out: dict,
         # numbers; a stretch that holds two adjacent copies (a run) sets the pattern
         stretch: list[Cell] = []
         prev = None
+        foreign = 0  # one other formula inside a stretch (a cell computed another way) does not end it
         for cell in [*cells, None]:
             keep = cell is not None and (id(cell) in members or _candidate(cell, block)) and (
                 prev is None or pos(cell) == prev + 1)
+            if not keep and cell is not None and cell.has_formula and foreign == 0 and stretch and \
+                    prev is not None and pos(cell) == prev + 1 and any(id(c) in members for c in stretch):
+                foreign = 1
+                keep = True
             if keep:
                 stretch.append(cell)  # type: ignore[arg-type]
                 prev = pos(cell)  # type: ignore[arg-type]
                 continue
+            foreign = 0
             if stretch:
                 found.extend(_from_stretch(stretch, members, pos, back, fwd, line_aggregate,
                                            is_read, outside, _reads_cell(st, group, axis)))
@@ -342,7 +369,7 @@ def _breaks_other_axis(st: SheetStructure, axis: str, cell: Cell, shape: str) ->
     """Does a copy of the formula sit next to the cell along the other axis?"""
     get = st.sheet.cells.get
     steps = ((-1, 0), (1, 0)) if axis == "row" else ((0, -1), (0, 1))
-    return any(st.shape(get((cell.row + dr, cell.col + dc))) == shape for dr, dc in steps)
+    return any(_shape(st, get((cell.row + dr, cell.col + dc))) == shape for dr, dc in steps)
 
 
 def _blank_cross_line(st: SheetStructure, axis: str, cell: Cell, block: Block | None) -> bool:
@@ -401,7 +428,7 @@ def _from_stretch(stretch: list[Cell], members: set[int], pos, back: bool, fwd: 
     first, last = idx[0], idx[-1]
     out = []
     for i, cell in enumerate(stretch):
-        if id(cell) in members:
+        if id(cell) in members or cell.has_formula:
             continue
         inside = first < i < last
         if not inside and (line_aggregate or (i < first and back) or (i > last and fwd)):
