@@ -23,7 +23,7 @@ from crossfoot.understand.relations import (
     weighted,
 )
 from crossfoot.understand.structure import Block, is_total_label, sheet_structure
-from crossfoot.understand.units import Quantity, format_number, is_period
+from crossfoot.understand.units import Quantity, format_number, is_period, unit_index
 
 if TYPE_CHECKING:
     from crossfoot.audit import AuditContext
@@ -35,6 +35,16 @@ _MATERIAL = 0.01        # a weighted average must differ from the plain one by 1
 # A bare "%" (or a percent number format) most often marks shares of a whole, which do add
 # up ("% of hires by function"); only named intensive figures are judged.
 _JUDGED = {"prices", "averages", "margins", "growth rates", "ratios", "rates"}
+
+
+def _totals_like(info) -> bool:
+    """A SUM or AVERAGE of references of the formula's own sheet, or a chain of two or
+    more of them joined by ``+``: the formulas this rule judges."""
+    if info.parse_error or any(r.sheet is not None for r in info.refs):
+        return False
+    if info.aggregate is not None:
+        return info.aggregate[0] in ("SUM", "AVERAGE")
+    return info.plus_chain is not None and len(info.plus_chain) >= 2
 
 
 def _judged(q: Quantity) -> bool:
@@ -164,17 +174,21 @@ replaced by a weighted figure from the source.
 
     def check(self, ctx: "AuditContext") -> Iterator[Finding]:
         for sheet in ctx.workbook:
-            has_formulas = any(c.has_formula for c in sheet.cells.values())
+            has_formulas = next(sheet.formula_cells(), None) is not None
             if has_formulas:
-                for cell in list(sheet.formula_cells()):
-                    finding = self._check_formula(ctx, sheet, cell)
-                    if finding is not None:
-                        yield finding
+                texts = unit_index(ctx).sheet_text(sheet.name)
+                for info, run in unit_index(ctx).runs(sheet.name):
+                    if not _totals_like(info):
+                        continue  # decided once per run: not a SUM/AVERAGE/+ chain of this sheet
+                    for cell in run:
+                        finding = self._check_formula(ctx, sheet, cell, texts)
+                        if finding is not None:
+                            yield finding
             elif ctx.workbook.source_format == "csv" or not ctx.workbook.has_formulas:
                 yield from self._check_values(ctx, sheet)
 
     # -- formulas ---------------------------------------------------------------
-    def _check_formula(self, ctx: "AuditContext", sheet: Sheet, cell: Cell) -> Finding | None:
+    def _check_formula(self, ctx: "AuditContext", sheet: Sheet, cell: Cell, texts) -> Finding | None:
         info = info_for(cell)
         if info is None or not _num(cell.value):
             return None
@@ -199,6 +213,8 @@ replaced by a weighted figure from the source.
             return None
         if cell.col in positions if axis == "row" else cell.row in positions:
             return None
+        if axis == "row" and line not in texts.unit_rows:
+            return None  # a row whose texts say nothing about units is not intensive
         values = {p: float(sheet.get(*at(axis, line, p)).value) for p in positions
                   if sheet.get(*at(axis, line, p)) is not None and _num(sheet.get(*at(axis, line, p)).value)}
         if len(values) < 2:

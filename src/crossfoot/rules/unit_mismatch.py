@@ -18,6 +18,8 @@ from crossfoot.understand.units import (
     Dim,
     Operand,
     Quantity,
+    adds_terms,
+    carries_units,
     derived_unit,
     dim_of_quantity,
     dim_text,
@@ -96,23 +98,56 @@ of such figures gets the fleet figure with all its columns.
         if not ctx.workbook.has_formulas:
             return
         units = unit_index(ctx)
+        if not units.states_units():
+            return  # no label states a unit: nothing to compare
         for sheet in ctx.workbook:
             contradictions: dict[tuple[int, int], _Contradiction] = {}
             findings: list[Finding] = []
-            for cell in list(sheet.formula_cells()):
-                if not _num(cell.value):
+            unit_rows = units.sheet_text(sheet.name).unit_rows
+            for info, run in units.runs(sheet.name):
+                if not info.refs or info.parse_error:
                     continue
-                deriv = units.derive(sheet.name, cell.row, cell.col)
-                if deriv.dim is None and not deriv.conflicts:
-                    continue
-                quantity = units.quantity(sheet.name, cell.row, cell.col)
-                finding = self._conflict(ctx, sheet, cell.row, cell.col, deriv, quantity)
-                if finding is None:
-                    finding = self._contradiction(ctx, sheet, cell.row, cell.col, deriv, quantity, contradictions)
-                if finding is not None:
-                    findings.append(finding)
+                adds = adds_terms(info)
+                # cells of a run share their column headers: where the row says nothing
+                # about units, the declared unit depends on the number format alone
+                by_format: dict[str, Dim | None] = {}
+                conflicting = units.may_conflict(sheet.name, info, run) if adds else None
+                for i, cell in enumerate(run):
+                    if not _num(cell.value):
+                        continue
+                    declared: Dim | None | bool = False
+                    if conflicting is None or not conflicting[i]:
+                        # no +/- of different units: only the label can be contradicted,
+                        # and it must state money
+                        fmt = cell.number_format
+                        if cell.row in unit_rows:
+                            declared = units.declared(sheet.name, cell.row, cell.col)
+                        elif fmt in by_format:
+                            declared = by_format[fmt]
+                        else:
+                            declared = by_format[fmt] = units.declared(sheet.name, cell.row, cell.col, fmt)
+                        if not _states_money(declared):
+                            continue
+                    finding = self._check_cell(ctx, units, sheet, cell, declared, contradictions)
+                    if finding is not None:
+                        findings.append(finding)
             findings.extend(self._totals_of_contradictions(ctx, sheet, contradictions))
             yield from findings
+
+    def _check_cell(self, ctx, units, sheet: Sheet, cell, declared, contradictions) -> Finding | None:
+        deriv = units.derive(sheet.name, cell.row, cell.col)
+        if deriv.dim is None and not deriv.conflicts:
+            return None
+        if not deriv.conflicts:
+            if declared is False:
+                declared = units.declared(sheet.name, cell.row, cell.col)
+            if not _states_money(declared):
+                return None
+        quantity = units.quantity(sheet.name, cell.row, cell.col)
+        finding = self._conflict(ctx, sheet, cell.row, cell.col, deriv, quantity)
+        if finding is None:
+            finding = self._contradiction(ctx, sheet, cell.row, cell.col, deriv, quantity, contradictions)
+        return finding
 
     # -- operands in words ------------------------------------------------------
     def _operand_text(self, ctx: "AuditContext", op: Operand) -> str:
@@ -122,7 +157,7 @@ of such figures gets the fleet figure with all its columns.
         sheet, r, c = op.cells[0]
         cell = ctx.workbook[sheet].get(r, c)
         labels = cell_labels(ctx, sheet, r, c)
-        label = labels.row_label or labels.header or a1(r, c)
+        label = _stating_label(labels)[0] or a1(r, c)
         q = unit_index(ctx).quantity(sheet, r, c)
         value = f" = {format_number(float(cell.value))}" if cell is not None and _num(cell.value) else ""
         return f"'{label}' ({a1(r, c)}{value}, {_kind_words(q, op.dim)})"
@@ -184,8 +219,8 @@ of such figures gets the fleet figure with all its columns.
             return None
         cell = sheet.get(row, col)
         labels = cell_labels(ctx, sheet.name, row, col)
-        label = labels.row_label or labels.header or ""
-        label_cell = labels.row_label_cell
+        label, label_cell = _stating_label(labels)
+        label = label or ""
         if declared.time_known and got.time_known and declared.time_dims() != got.time_dims():
             return self._time_contradiction(ctx, sheet, row, col, deriv, quantity, declared, got, label,
                                             label_cell, found)
@@ -330,6 +365,23 @@ of such figures gets the fleet figure with all its columns.
                     return None
                 lines.append(col)
         return lines or None
+
+
+def _stating_label(labels) -> tuple[str | None, str | None]:
+    """The label that states the unit, and its cell: the row label ('Server CapEx
+    ($m)'), or the column header when only it carries units (a column 'Amount ($m)' of
+    rows named 'Category 0', 'Category 1', ...)."""
+    if labels.row_label and (carries_units(labels.row_label) or not labels.header
+                             or not carries_units(labels.header)):
+        return labels.row_label, labels.row_label_cell
+    if labels.header:
+        return labels.header, labels.header_cells[-1] if labels.header_cells else None
+    return labels.row_label, labels.row_label_cell
+
+
+def _states_money(declared: Dim | None | bool) -> bool:
+    """A label that states a unit of money explicitly ('$m/hr', 'Server CapEx')."""
+    return isinstance(declared, Dim) and declared.explicit and declared.has_money
 
 
 def _is_stock(d: Dim | None) -> bool:

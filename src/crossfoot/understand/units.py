@@ -33,13 +33,13 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
-from typing import TYPE_CHECKING
+from functools import cached_property, lru_cache
+from typing import TYPE_CHECKING, Iterator
 
 from openpyxl.formula.tokenizer import Token
 
 from crossfoot.grid.address import a1
-from crossfoot.grid.formula import info_for
+from crossfoot.grid.formula import FormulaInfo, info_for
 from crossfoot.understand.labels import CellLabels, cell_labels
 
 if TYPE_CHECKING:
@@ -546,6 +546,8 @@ class _Parser:
         self.row = row
         self.col = col
         self.tokens = tokens
+        self.refs = info_refs  # the formula's references, in the order of its range tokens
+        self.n_ref = 0
         self.i = 0
         self.depth = depth
         self.conflicts: list[Conflict] = []
@@ -644,7 +646,9 @@ class _Parser:
                 except ValueError:
                     return Operand(None)
             if t.subtype == Token.RANGE:
-                return self.reference(t.value)
+                k = self.n_ref
+                self.n_ref += 1
+                return self.reference(self.refs[k] if k < len(self.refs) else None)
             return Operand(None)
         if t.type == Token.PAREN and t.subtype == Token.OPEN:
             inner = self.comparison()
@@ -705,11 +709,9 @@ class _Parser:
             return Operand(unify(dims[1:]), cells)
         return Operand(None, cells)
 
-    def reference(self, text: str) -> Operand:
-        from crossfoot.grid.formula import parse_reference
-
-        ref = parse_reference(text, self.row, self.col)
-        area = ref.resolve(self.row, self.col)
+    def reference(self, ref) -> Operand:
+        # the formula's own parsed reference (a shared formula's token text is its anchor's)
+        area = ref.resolve(self.row, self.col) if ref is not None else None
         if area is None:
             return Operand(None)
         sheet = self.sheet if area.sheet is None else self.units.sheet_name(area.sheet)
@@ -717,8 +719,7 @@ class _Parser:
             return Operand(None)
         if area.is_cell:
             key = (sheet, area.min_row, area.min_col)
-            return Operand(self.units.operand_unit(sheet, area.min_row, area.min_col, self.depth + 1), [key],
-                           self.units.quantity(sheet, area.min_row, area.min_col))
+            return Operand(self.units.operand_unit(sheet, area.min_row, area.min_col, self.depth + 1), [key])
         if area.size > 200:
             return Operand(None)
         dims = []
@@ -734,6 +735,20 @@ class _Parser:
         return Operand(unify(dims) if dims else None, keys)
 
 
+class _LeafParser(_Parser):
+    """The parser over given units of the formula's references (one per reference, in
+    order): the unit and the conflicts of every cell of a run whose references have
+    those units, computed once."""
+
+    def __init__(self, tokens: list[Token], leaves: tuple) -> None:
+        super().__init__(None, "", 0, 0, tokens, [], 0)  # type: ignore[arg-type]
+        self.leaves = leaves
+
+    def reference(self, ref) -> Operand:
+        k = self.n_ref - 1
+        return Operand(self.leaves[k] if k < len(self.leaves) else None, [("", 0, k)])
+
+
 @dataclass
 class Derivation:
     """What a formula computes, unit-wise."""
@@ -742,6 +757,104 @@ class Derivation:
     conflicts: list[Conflict]
     operands: list[tuple[str, int, int]]
     has_division: bool
+
+
+_BLANK = Quantity()
+
+
+@lru_cache(maxsize=65536)
+def carries_units(text: str) -> bool:
+    """Does a text, read as a label, say anything about units or kind ("Item 7", "Line
+    12" and "big" do not; "Price", "Cost ($m)", "%", "# of GPUs" do)? A label that does
+    not reads like no label at all, whatever the number format."""
+    from crossfoot.understand.labels import is_unit_text
+
+    return replace(parse_label(text), source="") != _BLANK or is_unit_text(text)
+
+
+@lru_cache(maxsize=65536)
+def states_unit(text: str) -> bool:
+    """Can a label text state a unit explicitly ('$m', 'per year', '4y', '# of',
+    'Server CapEx', '%'), alone or with a currency number format? Unit checks compare
+    only explicit units, so a workbook none of whose texts can is not checked."""
+    return parse_label(text).explicit or parse_label(text, "$#,##0").explicit
+
+
+class _SheetText:
+    """Where a sheet's label texts are, to share one declared unit among many cells.
+
+    ``unit_rows``: rows holding a label text that carries units (``carries_units``) or
+    a merged text range; a cell elsewhere reads its row label as no label, so its
+    declared unit depends only on its column headers and number format. Column headers
+    depend only on the nearest text above in the column (``text_rows``) and the table.
+    """
+
+    def __init__(self, ctx: "AuditContext", sheet) -> None:
+        self.ctx = ctx
+        self.sheet = sheet
+        self._index: tuple[set[int], dict[int, list[int]]] | None = None
+        # distinct texts first (one cheap pass): most sheets of a big workbook hold a
+        # few hundred labels repeated down a column
+        texts = {v for v in [c.value for c in sheet.cells.values()] if type(v) is str}
+        self.states_units = any(states_unit(t.strip()) for t in texts)
+
+    @cached_property
+    def structure(self):
+        from crossfoot.understand.structure import sheet_structure
+
+        return sheet_structure(self.ctx, self.sheet)
+
+    @cached_property
+    def labels(self):
+        from crossfoot.understand.labels import sheet_labels
+
+        return sheet_labels(self.ctx, self.sheet)
+
+    @property
+    def unit_rows(self) -> set[int]:
+        return self._build()[0]
+
+    @property
+    def text_rows(self) -> dict[int, list[int]]:
+        return self._build()[1]
+
+    def _build(self) -> tuple[set[int], dict[int, list[int]]]:
+        if self._index is not None:
+            return self._index
+        from crossfoot.understand.labels import _text_of  # noqa: PLC2701
+
+        sheet = self.sheet
+        unit_rows: set[int] = set()
+        text_rows: dict[int, list[int]] = {}
+        for cell in sheet.cells.values():
+            if type(cell.value) is not str or cell._formula is not None or cell.shared is not None:
+                continue  # numbers, errors and formula results are not labels
+            text = _text_of(cell)
+            if text is None:
+                continue
+            text_rows.setdefault(cell.col, []).append(cell.row)
+            if carries_units(text):
+                unit_rows.add(cell.row)
+        for rng in sheet.merged:
+            unit_rows.update(range(rng.min_row, rng.max_row + 1))
+            for c in range(rng.min_col, rng.max_col + 1):
+                text_rows.setdefault(c, []).extend(range(rng.min_row, rng.max_row + 1))
+        for rows in text_rows.values():
+            rows.sort()
+        self._index = (unit_rows, text_rows)
+        return self._index
+
+    def header_key(self, row: int, col: int) -> tuple[int, int, int] | None:
+        """(column, nearest text row above, table): cells with one key read the same
+        column headers. None outside any table."""
+        from bisect import bisect_left
+
+        block = self.structure.block_at(row, col)
+        if block is None:
+            return None
+        rows = self.text_rows.get(col, ())
+        i = bisect_left(rows, row)
+        return (col, rows[i - 1] if i else 0, id(block))
 
 
 class UnitIndex:
@@ -756,6 +869,28 @@ class UnitIndex:
         self._quantity: dict[tuple[str, int, int], Quantity] = {}
         self._derived: dict[tuple[str, int, int], Derivation] = {}
         self._busy: set[tuple[str, int, int]] = set()
+        self._texts: dict[str, _SheetText] = {}
+        self._by_header: dict[tuple, Dim | None] = {}
+        self._leaf_memo: dict[tuple, bool] = {}
+        self._runs: dict[str, list[tuple[FormulaInfo, list]]] = {}
+
+    def runs(self, sheet: str) -> list[tuple[FormulaInfo, list]]:
+        """``formula_runs`` of a sheet, computed once per audit."""
+        hit = self._runs.get(sheet)
+        if hit is None:
+            hit = self._runs[sheet] = list(formula_runs(self.ctx.workbook[sheet]))
+        return hit
+
+    def states_units(self) -> bool:
+        """Does any label of the workbook state a unit (``states_unit``)? Without one,
+        no unit is explicit and nothing can be a unit mismatch."""
+        return any(self.sheet_text(name).states_units for name in self.ctx.workbook.sheets)
+
+    def sheet_text(self, sheet: str) -> _SheetText:
+        hit = self._texts.get(sheet)
+        if hit is None:
+            hit = self._texts[sheet] = _SheetText(self.ctx, self.ctx.workbook[sheet])
+        return hit
 
     def sheet_name(self, name: str) -> str | None:
         return self._names.get(name.lower())
@@ -768,11 +903,99 @@ class UnitIndex:
             self._quantity[key] = q
         return q
 
-    def declared(self, sheet: str, row: int, col: int) -> Dim | None:
+    def declared(self, sheet: str, row: int, col: int, number_format: str | None = None) -> Dim | None:
+        """The unit the labels of (row, col) state. Cells whose row has no label text
+        carrying units share it by column header and number format (computed once)."""
         key = (sheet, row, col)
-        if key not in self._declared:
-            self._declared[key] = dim_of_quantity(self.quantity(sheet, row, col))
-        return self._declared[key]
+        hit = self._declared.get(key, key)
+        if hit is not key:
+            return hit  # type: ignore[return-value]
+        texts = self.sheet_text(sheet)
+        out: Dim | None
+        if row in texts.unit_rows:
+            out = dim_of_quantity(self.quantity(sheet, row, col))
+        else:
+            hkey = texts.header_key(row, col)
+            if number_format is None:
+                cell = self.ctx.workbook[sheet].get(row, col)
+                number_format = cell.number_format if cell is not None else "General"
+            shared = (sheet, hkey, number_format)
+            if hkey is None:
+                out = dim_of_quantity(self.quantity(sheet, row, col))
+            elif shared in self._by_header:
+                out = self._by_header[shared]
+            else:
+                out = self._by_header[shared] = dim_of_quantity(self.header_quantity(sheet, row, col, number_format))
+        self._declared[key] = out
+        return out
+
+    def may_conflict(self, sheet: str, info: FormulaInfo, run: list) -> list[bool]:
+        """For each cell of a run (``formula_runs``): may its ``+``/``-`` combine
+        different units? Decided from the units of the cells it references, which cells
+        of a run share (same column header, same number format, no label text carrying
+        units in their row), so each distinct combination is parsed once."""
+        n = len(run)
+        specs = []
+        for ref in info.refs:
+            spec = ref._cell_range
+            if ref.kind != "cell" or spec is None:
+                return [True] * n  # ranges and names: every cell is derived in full
+            target = sheet if ref.sheet is None else self.sheet_name(ref.sheet)
+            if target is None:
+                return [True] * n
+            specs.append((target, spec))
+        first, last = run[0], run[-1]
+        per_ref = []
+        for target, (tv, ta, lv, la, _bv, _ba, _rv, _ra) in specs:
+            texts = self.sheet_text(target)
+            col = lv if la else first.col + lv
+            lo = tv if ta else first.row + tv
+            hi = tv if ta else last.row + tv
+            rows = texts.text_rows.get(col, ())
+            from bisect import bisect_left, bisect_right
+
+            steady = bisect_right(rows, hi) == bisect_left(rows, lo)  # no text between the targets
+            per_ref.append((target, tv, ta, lv, la, self.ctx.workbook[target].cells, texts.unit_rows, steady, {}))
+        out = []
+        memo = self._leaf_memo
+        fp = info.fingerprint
+        for cell in run:
+            leaves = []
+            for target, tv, ta, lv, la, cells, unit_rows, steady, by_format in per_ref:
+                r = tv if ta else cell.row + tv
+                c = lv if la else cell.col + lv
+                t = cells.get((r, c))
+                if t is None or not steady or r in unit_rows:
+                    leaves.append(self.operand_unit(target, r, c, 1))
+                    continue
+                fmt = t.number_format
+                d = by_format.get(fmt, by_format)
+                if d is by_format:
+                    d = by_format[fmt] = self.declared(target, r, c, fmt)
+                if (t._formula is not None or t.shared is not None) and (d is None or d.scale is None):
+                    d = self.operand_unit(target, r, c, 1)
+                leaves.append(d)
+            key = (fp, tuple(leaves))
+            hit = memo.get(key)
+            if hit is None:
+                parser = _LeafParser(info.tokens, key[1])
+                parser.parse()
+                hit = memo[key] = bool(parser.conflicts)
+            out.append(hit)
+        return out
+
+    def header_quantity(self, sheet: str, row: int, col: int, number_format: str) -> Quantity:
+        """The quantity of (row, col) read as if its row had no label: its column
+        headers (those of the first row below the nearest text above) and format."""
+        texts = self.sheet_text(sheet)
+        block = texts.structure.block_at(row, col)
+        rows = texts.text_rows.get(col, ())
+        from bisect import bisect_left
+
+        i = bisect_left(rows, row)
+        first = rows[i - 1] + 1 if i else row
+        headers, cells = texts.labels._headers(first, col, block)
+        return quantity_of_labels(CellLabels(None, None, headers, cells, None), number_format)
 
     def operand_unit(self, sheet: str, row: int, col: int, depth: int) -> Dim | None:
         declared = self.declared(sheet, row, col)
@@ -809,6 +1032,54 @@ class UnitIndex:
             self._busy.discard(key)
         self._derived[key] = out
         return out
+
+
+def formula_runs(sheet) -> Iterator[tuple[FormulaInfo, list]]:
+    """The sheet's formula cells in runs down each column: contiguous cells with one
+    formula (a shared-formula group, a copied column), with its analysis. Anything
+    decided from the formula alone is decided once per run."""
+    for cells in sheet.columns().values():
+        run: list = []
+        info: FormulaInfo | None = None
+        prev = -2
+        shared = None
+        for cell in cells:
+            if cell._formula is None:
+                if cell.shared is None:
+                    continue
+                if cell.shared is shared and cell.row == prev + 1:
+                    run.append(cell)  # the next cell of the same shared-formula group
+                    prev = cell.row
+                    continue
+            shared = cell.shared
+            this = info_for(cell)
+            if this is None:
+                continue
+            if info is not None and cell.row == prev + 1 and (this is info or this.fingerprint == info.fingerprint):
+                run.append(cell)
+            else:
+                if run:
+                    yield info, run  # type: ignore[misc]
+                run, info = [cell], this
+            prev = cell.row
+        if run:
+            yield info, run  # type: ignore[misc]
+
+
+_ADDS: dict[str, bool] = {}
+
+
+def adds_terms(info: FormulaInfo) -> bool:
+    """Can the formula combine terms of different units: a ``+``/``-``, or a SUM of
+    several arguments (``SUM(B6, B7)``)? A formula that cannot is checked only
+    against its own label. Decided once per fingerprint."""
+    hit = _ADDS.get(info.fingerprint)
+    if hit is None:
+        if len(_ADDS) > 100_000:
+            _ADDS.clear()
+        hit = _ADDS[info.fingerprint] = any(t.type == Token.OP_IN and t.value in ("+", "-") for t in info.tokens) \
+            or ("SUM" in info.functions and any(t.type == Token.SEP for t in info.tokens))
+    return hit
 
 
 def unit_index(ctx: "AuditContext") -> UnitIndex:
