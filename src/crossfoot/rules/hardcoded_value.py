@@ -246,7 +246,7 @@ def _copied_totals(st: SheetStructure, out: dict) -> None:
                         v = numeric(get((r, c)))
                         if v is not None:
                             parts.append(v)
-            if not ok or len(parts) < 2 or (value and sum(1 for v in parts if v) < 2):
+            if not ok or len(parts) < 2 or (value and not any(parts)):
                 continue
             if close(sum(parts), value, len(parts), tuple(parts)):
                 out[k] = Hardcode(cell, line_axis, model, [model], total=sum(parts))
