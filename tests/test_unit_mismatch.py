@@ -95,3 +95,32 @@ def test_total_of_tco_row_keeps_omitted_range_finding_without_its_sum_fix(tmp_pa
     assert short.fix.formula is None
     assert "The fix of unit-mismatch on F8 also covers H100 (E8)." in short.message
     assert by[("unit-mismatch", "F8")].fix.formula == "=(SUM(B6:E6)+SUM(B7:E7))/4"
+
+
+def _rate_times_stock(rate_label, result_label, value=10):
+    return table([[None, "A100"], ["Server CapEx ($m)", 200], [rate_label, 0.05],
+                  [result_label, ("=B2*B3", value)]])
+
+
+@pytest.mark.parametrize("rate_label", ["Maintenance (% of capex per yr)", "Cost of capital (%/yr)",
+                                        "Discount rate (% p.a.)", "Interest rate (annual)"])
+def test_percentage_with_a_time_base_times_a_stock_is_a_yearly_flow(rate_label):
+    assert findings(_rate_times_stock(rate_label, "Maintenance ($m/yr)"), RULE) == {}
+
+
+def test_yearly_rate_times_a_stock_labelled_a_four_year_amount_is_flagged():
+    got = findings(_rate_times_stock("Maintenance (% of capex per yr)", "Maintenance over 4 years ($m)"), RULE)
+    assert "B4" in got and "$m per year, not $m" in got["B4"].message
+
+
+def test_growth_per_year_applied_as_a_factor_keeps_the_yearly_flow():
+    wb = table([[None, "2024", "2025"], ["Revenue ($m/yr)", 100, ("=B2*(1+C3)", 110)],
+                ["Revenue growth (% p.a.)", None, 0.1]])
+    assert findings(wb, RULE) == {}
+
+
+def test_utilisation_is_a_pure_number():
+    wb = table([[None, "A100"], ["Power (kW)", 700], ["Utilisation (%)", 0.8], ["Hours per year", 8766],
+                ["Energy (kWh/yr)", ("=B2*B3*B4", 4.9e6)], ["Electricity price ($/kWh)", 0.1],
+                ["Electricity ($/yr)", ("=B5*B6", 4.9e5)]])
+    assert findings(wb, RULE) == {}

@@ -94,3 +94,17 @@ def test_stock_plus_yearly_flow_is_a_conflict_unless_the_flow_is_scaled_by_years
 def test_unit_of_reads_the_cell_labels():
     q = unit_of(AuditContext(_fleet()), "Sheet1", 6, 2)
     assert q.kind == "stock" and q.scale == 6
+
+
+@pytest.mark.parametrize("label", ["Maintenance (% of capex per yr)", "Cost of capital (%/yr)",
+                                   "Revenue growth (% p.a.)", "Interest rate (annual)"])
+def test_rates_with_a_time_base_are_per_year(label):
+    from crossfoot.understand.units import dim_of_quantity
+
+    assert dim_text(dim_of_quantity(parse_label(label))) == "a rate per year"
+
+
+def test_utilisation_percentage_is_a_pure_number():
+    from crossfoot.understand.units import dim_of_quantity
+
+    assert dim_text(dim_of_quantity(parse_label("Utilisation (%)"))) == "a pure number"

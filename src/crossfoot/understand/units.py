@@ -261,6 +261,7 @@ def parse_label(text: str | None, number_format: str = "General") -> Quantity:
         per = "unit"
     percent_sign = bool(re.search(r"(?<![\d.])%", text))
     if currency is None and (word in ("percentages", "margins", "growth rates", "shares") or percent_sign
+                             or (word == "rates" and time_base is not None)  # "interest rate (annual)"
                              or (percent_fmt and kind == "intensive")):
         dimension = "percent"
     elif currency is not None or word == "prices" or (kind in ("stock", "flow") and _MONEY_WORDS.search(text)):
@@ -389,7 +390,10 @@ def dim_of_quantity(q: Quantity) -> Dim | None:
     definite = True
     scale = q.scale
     if q.dimension == "percent":
-        return Dim((), 0, None, True, False, False, q.explicit)
+        # a rate with a time base ("% of capex per yr", "%/yr", "% p.a.") is per year:
+        # times a $m stock it is $m per year
+        dims = ((q.time_base, -1),) if q.time_base else ()
+        return Dim(dims, 0, None, True, False, False, q.explicit)
     if q.dimension == "money":
         d["money"] = 1
         if q.kind == "intensive" and q.per and q.per not in ("%",):
@@ -461,10 +465,12 @@ def add(a: Dim | None, b: Dim | None) -> tuple[Dim | None, str | None]:
     """Unit of a + b and the reason they conflict (None when they agree or are unknown)."""
     if a is None or b is None:
         return None, None
-    if a.constant is not None:
-        return b, None
-    if b.constant is not None:
-        return a, None
+    if a.constant is not None or b.constant is not None:
+        other = b if a.constant is not None else a
+        if other.dims and all(k in TIME_UNITS for k, _ in other.dims):
+            # 1 + a growth or interest rate per year: a factor over one period
+            return replace(other, dims=(), stock=False), None
+        return other, None
     reason = None
     if a.explicit and b.explicit:
         if a.without_time() != b.without_time():
@@ -1107,7 +1113,8 @@ def dim_text(d: Dim | None) -> str:
     for t in TIME_UNITS:
         if e.get(t, 0) > 0:
             parts.append(f"{t}s")
-    text = " ".join(parts) or "a pure number"
+    rate = any(e.get(t, 0) < 0 for t in TIME_UNITS)
+    text = " ".join(parts) or ("a rate" if rate else "a pure number")
     if e.get("n", 0) < 0:
         text += " per unit"
     for t in TIME_UNITS:
