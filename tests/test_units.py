@@ -108,3 +108,27 @@ def test_utilisation_percentage_is_a_pure_number():
     from crossfoot.understand.units import dim_of_quantity
 
     assert dim_text(dim_of_quantity(parse_label("Utilisation (%)"))) == "a pure number"
+
+
+def _plan(title, total_label):
+    from meaning_grid import table
+
+    return table([[title], [None], [None, "2024", "2025"], ["Hardware", 120, 130], ["Revenue", 900, 1000],
+                  ["Headcount", 10, 12], [total_label, ("=B4+B5", 1020), ("=C4+C5", 1130)]])
+
+
+def test_table_title_gives_the_scale_of_its_amounts_but_not_of_counts():
+    from crossfoot.understand.units import unit_text
+
+    ctx = AuditContext(_plan("Operating plan ($k)", "Total ($k)"))
+    assert unit_text(unit_of(ctx, "Sheet1", 4, 2)) == "$k"
+    assert unit_of(ctx, "Sheet1", 6, 2).scale is None  # headcount
+
+
+def test_total_in_millions_of_a_table_in_thousands_is_flagged_and_its_twin_clean():
+    from meaning_grid import findings
+
+    got = findings(_plan("Operating plan ($k)", "Total cost ($m)"), "unit-mismatch")
+    assert got["B7"].fix.formula == "=(B4+B5)/10^3"
+    assert findings(_plan("Operating plan ($k)", "Total cost ($k)"), "unit-mismatch") == {}
+    assert findings(_plan("Operating plan", "Total cost ($m)"), "unit-mismatch") == {}

@@ -61,3 +61,39 @@ def test_products_count_times_price_at_a_scale_are_found():
                 ["Server CapEx ($m)", 200, 750]], source_format="csv")
     (p,) = find_products(wb.sheets["Sheet1"], "row", [2, 3, 4], [2, 3])
     assert p.line == 4 and p.factors == (2, 3) and p.scale == 6
+
+
+def test_published_tco_row_as_csv_is_a_stock_plus_a_four_year_cost_with_per_year_figures(published_csv):
+    got = {f.cell: f for f in crossfoot.audit(published_csv, select=["unit-mismatch"]).findings}
+    assert set(got) == {"B8:E8"}
+    msg = got["B8:E8"].message
+    assert "labelled $m per hour" in msg and "'Server CapEx ($m)' (a stock in $m)" in msg
+    assert "B8 = 200 + 164 = 364" in msg
+    assert "A100 91, H20 274, H800 138, H100 132" in msg and "(1,600 + 944) / 4 = 636" in msg
+    assert got["B8:E8"].fix.label == "TCO (4y Ownership) ($m/yr)"
+
+
+def _tco_values(label, opex_label):
+    return table([[None, "A100", "H20"], ["Server CapEx ($m)", 200, 750], [opex_label, 164, 348],
+                  [label, 364, 1098]], source_format="csv")
+
+
+def test_values_four_year_tco_of_capex_and_four_year_cost_is_clean():
+    assert findings(_tco_values("TCO over 4 years ($m)", "Cost to operate over 4 years ($m)"), "unit-mismatch") == {}
+
+
+def test_values_tco_per_hour_of_capex_and_four_year_cost_is_flagged():
+    got = findings(_tco_values("TCO (4y) ($m/hr)", "Cost to operate ($m)"), "unit-mismatch")
+    assert "B4:C4" in got and "not $m per hour" in got["B4:C4"].message
+
+
+def test_values_yearly_flows_adding_up_are_clean():
+    wb = table([[None, "2024", "2025"], ["Opex ($m/yr)", 10, 12], ["Depreciation ($m/yr)", 5, 5],
+                ["Total cost ($m/yr)", 15, 17]], source_format="csv")
+    assert findings(wb, "unit-mismatch") == {}
+
+
+def test_values_roll_forward_of_a_balance_is_clean():
+    wb = table([[None, "2024", "2025"], ["Opening cash ($m)", 100, 120], ["Net cash flow ($m/yr)", 20, 30],
+                ["Cash at end of year ($m)", 120, 150]], source_format="csv")
+    assert findings(wb, "unit-mismatch") == {}

@@ -11,13 +11,18 @@ from crossfoot.grid.address import a1, column_letter
 from crossfoot.grid.formula import info_for
 from crossfoot.grid.model import Sheet
 from crossfoot.rules.base import Finding, Fix, Rule
+from itertools import combinations
+
 from crossfoot.understand.labels import cell_labels
+from crossfoot.understand.relations import at, close, line_label, line_quantity, line_values
+from crossfoot.understand.structure import sheet_structure
 from crossfoot.understand.units import (
     Conflict,
     Derivation,
     Dim,
     Operand,
     Quantity,
+    add,
     adds_terms,
     carries_units,
     derived_unit,
@@ -95,11 +100,13 @@ of such figures gets the fleet figure with all its columns.
 """
 
     def check(self, ctx: "AuditContext") -> Iterator[Finding]:
-        if not ctx.workbook.has_formulas:
-            return
         units = unit_index(ctx)
         if not units.states_units():
             return  # no label states a unit: nothing to compare
+        if not ctx.workbook.has_formulas:
+            for sheet in ctx.workbook:
+                yield from self._check_values(ctx, sheet)
+            return
         for sheet in ctx.workbook:
             contradictions: dict[tuple[int, int], _Contradiction] = {}
             findings: list[Finding] = []
@@ -148,6 +155,95 @@ of such figures gets the fleet figure with all its columns.
         if finding is None:
             finding = self._contradiction(ctx, sheet, cell.row, cell.col, deriv, quantity, contradictions)
         return finding
+
+    # -- tables without formulas --------------------------------------------------
+    def _check_values(self, ctx: "AuditContext", sheet: Sheet) -> Iterator[Finding]:
+        """A line whose figures equal the sum of two other lines at every position (at
+        least two) is read as that sum, and judged as the formula would be."""
+        structure = sheet_structure(ctx, sheet)
+        for block in structure.blocks:
+            for axis in ("row", "col"):
+                lines = block.data_rows if axis == "row" else block.data_cols
+                totals = set(block.total_cols if axis == "row" else block.total_rows)
+                other = set(block.total_rows if axis == "row" else block.total_cols)
+                positions = [p for p in (block.data_cols if axis == "row" else block.data_rows) if p not in totals]
+                if len(positions) < 2 or len(lines) < 3:
+                    continue
+                values = {}
+                for ln in lines:
+                    if ln in other:
+                        continue
+                    v = line_values(sheet, axis, ln, positions)
+                    if v is not None and any(v.values()):
+                        values[ln] = v
+                if len(values) < 3 or len(values) > 60:
+                    continue
+                for target in values:
+                    finding = self._value_sum(ctx, sheet, axis, target, values, positions, sorted(totals))
+                    if finding is not None:
+                        yield finding
+
+    def _value_sum(self, ctx, sheet: Sheet, axis: str, target: int, values: dict, positions: list[int],
+                   totals: list[int]) -> Finding | None:
+        q = line_quantity(ctx, sheet, axis, target, positions[0])
+        declared = dim_of_quantity(q)
+        if not _states_money(declared):
+            return None
+        tv = values[target]
+        for a, b in combinations([ln for ln in values if ln != target], 2):
+            va, vb = values[a], values[b]
+            if not all(va[p] and vb[p] and close(va[p] + vb[p], tv[p]) for p in positions):
+                continue
+            qa = line_quantity(ctx, sheet, axis, a, positions[0])
+            qb = line_quantity(ctx, sheet, axis, b, positions[0])
+            got, reason = add(dim_of_quantity(qa), dim_of_quantity(qb))
+            la, lb = (line_label(ctx, sheet, axis, ln, positions[0]) for ln in (a, b))
+            label = line_label(ctx, sheet, axis, target, positions[0])
+            first = positions[0]
+            cell0 = a1(*at(axis, target, first))
+            shown = (f"{cell0} = {format_number(va[first])} + {format_number(vb[first])} = "
+                     f"{format_number(tv[first])}")
+            where = f"{a1(*at(axis, target, positions[0]))}:{a1(*at(axis, target, positions[-1]))}"
+            said = f"'{label}' ({where})"
+            if reason is not None:
+                if reason == "time" and (q.point_in_time or not (_is_stock(dim_of_quantity(qa))
+                                                                 or _is_stock(dim_of_quantity(qb)))):
+                    return None  # a roll-forward, or flows of different stated periods
+                why = {"time": "a stock and a flow per period", "scale": "different scales",
+                       "currency": "different currencies", "dimension": "different units"}[reason]
+                message = (f"{said} equals '{la}' + '{lb}' in every {'column' if axis == 'row' else 'row'} "
+                           f"({shown}): it adds {why}.")
+                return self.finding(sheet.name, where, message, evidence={"reason": reason, "values": True})
+            if got is None or not got.has_money or declared.without_time() != got.without_time():
+                return None
+            if not (declared.time_known and got.time_known and declared.time_dims() != got.time_dims()):
+                return None
+            horizon = q.horizon_years
+            is_amount = not got.time_dims()
+            span = (f"amounts over {horizon:g} years" if horizon and is_amount else
+                    "amounts" if is_amount else f"figures in {dim_text(got)}")
+            message = (f"{said} is labelled {dim_text(declared)}, but its figures are '{la}' ({_kind_words(qa, dim_of_quantity(qa))}) "
+                       f"+ '{lb}' ({_kind_words(qb, dim_of_quantity(qb))}) in every "
+                       f"{'column' if axis == 'row' else 'row'} ({shown}): {span} in {dim_text(got)}, "
+                       f"not {dim_text(declared)}.")
+            fix = None
+            if horizon and is_amount:
+                per = [tv[p] / horizon for p in positions]
+                heads = [line_label(ctx, sheet, "col" if axis == "row" else "row", p, target) for p in positions]
+                listed = ", ".join(f"{h} {format_number(v)}" if h else format_number(v) for h, v in zip(heads, per))
+                sa, sb = sum(va.values()), sum(vb.values())
+                n = len(positions)
+                message += (f" Per year over {horizon:g} years: {listed}; for all {n} {'columns' if axis == 'row' else 'rows'} "
+                            f"({format_number(sa)} + {format_number(sb)}) / {horizon:g} = "
+                            f"{format_number((sa + sb) / horizon)}.")
+                labels = cell_labels(ctx, sheet.name, *at(axis, target, first))
+                new_label = _per_year_label(label) if q.time_base != "year" else None
+                fix = Fix(label=new_label, label_cell=labels.row_label_cell if axis == "row" and new_label else None,
+                          description=f"divide each figure by {horizon:g} for the yearly figure"
+                                      + (f", labelled '{new_label}'" if new_label else ""))
+            return self.finding(sheet.name, where, message, fix=fix,
+                                evidence={"reason": "label", "values": True, "parts": [la, lb]})
+        return None
 
     # -- operands in words ------------------------------------------------------
     def _operand_text(self, ctx: "AuditContext", op: Operand) -> str:

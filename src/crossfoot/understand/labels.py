@@ -61,6 +61,7 @@ class CellLabels:
     headers: tuple[str, ...] = ()
     header_cells: tuple[str, ...] = field(default=())
     units: str | None = None
+    title: str | None = None  # the table's title row ("Operating plan ($k)")
 
     @property
     def header(self) -> str | None:
@@ -100,6 +101,7 @@ class SheetLabels:
                 self._merged_text[(r, c)] = (text, (rng.min_row, rng.min_col))
         self._cache: dict[tuple[int, int], CellLabels] = {}
         self._titles: dict[int, bool] = {}
+        self._block_titles: dict[int, str | None] = {}
 
     def text_at(self, row: int, col: int) -> tuple[str, tuple[int, int]] | None:
         """The text shown at (row, col): its own, or its merged range's."""
@@ -136,7 +138,23 @@ class SheetLabels:
         block = self.structure.block_at(row, col)
         row_label, label_cell, units = self._row_label(row, col, block)
         headers, header_cells = self._headers(row, col, block)
-        return CellLabels(row_label, label_cell, headers, header_cells, units)
+        return CellLabels(row_label, label_cell, headers, header_cells, units, self.title(block))
+
+    def title(self, block: Block | None) -> str | None:
+        """The title of a table: the nearest title row (``is_title_row``) above its
+        first data row, at most three rows above the table."""
+        if block is None:
+            return None
+        key = id(block)
+        if key in self._block_titles:
+            return self._block_titles[key]
+        out = None
+        for r in range(max(1, block.min_row - 3), block.first_data_row):
+            cells = [c for c in self.sheet.rows().get(r, ()) if not c.is_empty]
+            if len(cells) == 1 and (self.is_title_row(r) or r < block.min_row):
+                out = _text_of(cells[0]) or out  # a lone text over the table
+        self._block_titles[key] = out
+        return out
 
     def _row_label(self, row: int, col: int, block: Block | None) -> tuple[str | None, str | None, str | None]:
         left = block.min_col if block is not None else 1

@@ -334,10 +334,27 @@ def quantity_of_labels(labels: CellLabels, number_format: str = "General", axis:
     row_text = " ".join(t for t in (labels.row_label, labels.units) if t)
     col_text = " ".join(labels.headers[-2:])
     if axis == "row":
-        return parse_label(row_text, number_format)
-    if axis == "col":
-        return parse_label(col_text, number_format)
-    return merge(parse_label(row_text, number_format), parse_label(col_text))
+        q = parse_label(row_text, number_format)
+    elif axis == "col":
+        q = parse_label(col_text, number_format)
+    else:
+        q = merge(parse_label(row_text, number_format), parse_label(col_text))
+    return with_title_scale(q, labels.title)
+
+
+def with_title_scale(q: Quantity, title: str | None) -> Quantity:
+    """A table titled "Operating plan ($k)" states the scale of its amounts: a row
+    'Hardware' or 'Revenue' without one of its own is in $k. Counts, percentages and
+    per-unit figures are not amounts and keep their own units."""
+    if not title or q.scale is not None or q.kind in ("count", "intensive") or q.dimension not in ("money", None):
+        return q
+    t = parse_label(title)
+    if t.scale is None or t.currency is None or t.kind in ("count", "intensive") or t.per:
+        return q
+    if q.dimension is None and (not q.source or _COUNT.search(q.source) or _HOURS_QTY.search(q.source)):
+        return q  # no label, or a count ("Headcount") or hours in a $k table
+    return replace(q, currency=q.currency or t.currency, scale=t.scale, dimension="money",
+                   explicit=q.explicit or q.kind in ("stock", "flow") or bool(q.time_base))
 
 
 def unit_of(ctx: "AuditContext", sheet: str, row: int, col: int, axis: str | None = None) -> Quantity:
@@ -1001,7 +1018,8 @@ class UnitIndex:
         i = bisect_left(rows, row)
         first = rows[i - 1] + 1 if i else row
         headers, cells = texts.labels._headers(first, col, block)
-        return quantity_of_labels(CellLabels(None, None, headers, cells, None), number_format)
+        return quantity_of_labels(CellLabels(None, None, headers, cells, None, texts.labels.title(block)),
+                                  number_format)
 
     def operand_unit(self, sheet: str, row: int, col: int, depth: int) -> Dim | None:
         declared = self.declared(sheet, row, col)
