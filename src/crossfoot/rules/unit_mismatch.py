@@ -118,23 +118,25 @@ of such figures gets the fleet figure with all its columns.
                 # cells of a run share their column headers: where the row says nothing
                 # about units, the declared unit depends on the number format alone
                 by_format: dict[str, Dim | None] = {}
-                conflicting = units.may_conflict(sheet.name, info, run) if adds else None
+                screened = None
                 for i, cell in enumerate(run):
                     if not _num(cell.value):
                         continue
-                    declared: Dim | None | bool = False
-                    if conflicting is None or not conflicting[i]:
-                        # no +/- of different units: only the label can be contradicted,
-                        # and it must state money
-                        fmt = cell.number_format
-                        if cell.row in unit_rows:
-                            declared = units.declared(sheet.name, cell.row, cell.col)
-                        elif fmt in by_format:
-                            declared = by_format[fmt]
-                        else:
-                            declared = by_format[fmt] = units.declared(sheet.name, cell.row, cell.col, fmt)
-                        if not _states_money(declared):
-                            continue
+                    fmt = cell.number_format
+                    if cell.row in unit_rows:
+                        declared = units.declared(sheet.name, cell.row, cell.col)
+                    elif fmt in by_format:
+                        declared = by_format[fmt]
+                    else:
+                        declared = by_format[fmt] = units.declared(sheet.name, cell.row, cell.col, fmt)
+                    money = _states_money(declared)
+                    if not adds and not money:
+                        continue  # no +/-: only a label stating money can be contradicted
+                    if screened is None:
+                        screened = units.screen(sheet.name, info, run)
+                    conflict, got = screened[i]
+                    if conflict is False and not (money and _may_contradict(declared, got)):
+                        continue
                     finding = self._check_cell(ctx, units, sheet, cell, declared, contradictions)
                     if finding is not None:
                         findings.append(finding)
@@ -461,6 +463,19 @@ of such figures gets the fleet figure with all its columns.
                     return None
                 lines.append(col)
         return lines or None
+
+
+def _may_contradict(declared: Dim | None, got: Dim | None) -> bool:
+    """Can a computed unit contradict the declared one (``_contradiction``'s tests on
+    units alone: the same money, another time base or scale)?"""
+    if declared is None or got is None or got.constant is not None or not got.has_money:
+        return False
+    if declared.without_time() != got.without_time():
+        return False
+    if declared.time_known and got.time_known and declared.time_dims() != got.time_dims():
+        return True
+    return (declared.scale is not None and got.scale is not None and declared.scale != got.scale
+            and bool(declared.currency) and bool(got.currency))
 
 
 def _stating_label(labels) -> tuple[str | None, str | None]:

@@ -894,7 +894,7 @@ class UnitIndex:
         self._busy: set[tuple[str, int, int]] = set()
         self._texts: dict[str, _SheetText] = {}
         self._by_header: dict[tuple, Dim | None] = {}
-        self._leaf_memo: dict[tuple, bool] = {}
+        self._leaf_memo: dict[tuple, tuple[bool, Dim | None]] = {}
         self._runs: dict[str, list[tuple[FormulaInfo, list]]] = {}
 
     def runs(self, sheet: str) -> list[tuple[FormulaInfo, list]]:
@@ -952,20 +952,23 @@ class UnitIndex:
         self._declared[key] = out
         return out
 
-    def may_conflict(self, sheet: str, info: FormulaInfo, run: list) -> list[bool]:
-        """For each cell of a run (``formula_runs``): may its ``+``/``-`` combine
-        different units? Decided from the units of the cells it references, which cells
-        of a run share (same column header, same number format, no label text carrying
-        units in their row), so each distinct combination is parsed once."""
+    def screen(self, sheet: str, info: FormulaInfo, run: list) -> list[tuple[bool | None, Dim | None]]:
+        """For each cell of a run (``formula_runs``): does its ``+``/``-`` combine
+        different units, and what unit does it compute? Decided from the units of the
+        cells it references, which cells of a run share (same column header, same number
+        format, no label text carrying units in their row), so each distinct combination
+        is parsed once. (None, None) where that cannot be decided (ranges, names): the
+        cell is to be derived in full (``derive``)."""
         n = len(run)
+        unknown: list[tuple[bool | None, Dim | None]] = [(None, None)] * n
         specs = []
         for ref in info.refs:
             spec = ref._cell_range
             if ref.kind != "cell" or spec is None:
-                return [True] * n  # ranges and names: every cell is derived in full
+                return unknown  # ranges and names: every cell is derived in full
             target = sheet if ref.sheet is None else self.sheet_name(ref.sheet)
             if target is None:
-                return [True] * n
+                return unknown
             specs.append((target, spec))
         first, last = run[0], run[-1]
         per_ref = []
@@ -1002,8 +1005,8 @@ class UnitIndex:
             hit = memo.get(key)
             if hit is None:
                 parser = _LeafParser(info.tokens, key[1])
-                parser.parse()
-                hit = memo[key] = bool(parser.conflicts)
+                op = parser.parse()
+                hit = memo[key] = (bool(parser.conflicts), op.dim)
             out.append(hit)
         return out
 
