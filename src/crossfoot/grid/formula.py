@@ -10,7 +10,7 @@ F3 ``=A3*B3`` and F4 ``=A4*B4`` both read ``RC[-5]*RC[-4]``.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -66,6 +66,9 @@ class Area(NamedTuple):
         return self.min_row == self.max_row and self.min_col == self.max_col
 
 
+_new_area = tuple.__new__
+
+
 @dataclass(frozen=True)
 class Reference:
     """A reference inside a formula, relative to the cell the formula was written in.
@@ -81,9 +84,32 @@ class Reference:
     left: Coord | None = None
     bottom: Coord | None = None
     right: Coord | None = None
+    # For cell and range references: (top value, top absolute, left value, left
+    # absolute, bottom value, bottom absolute, right value, right absolute), unpacked
+    # once, since resolve() runs for every cell of every copied formula (the unit
+    # screen of understand/units.py reads this layout too); None for other kinds.
+    _cell_range: tuple | None = field(default=None, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.kind in ("cell", "range") and self.top and self.left and self.bottom and self.right:
+            object.__setattr__(self, "_cell_range", (
+                self.top.value, self.top.absolute, self.left.value, self.left.absolute,
+                self.bottom.value, self.bottom.absolute, self.right.value, self.right.absolute))
 
     def resolve(self, row: int, col: int) -> Area | None:
         """The rectangle this reference covers when the formula sits at (row, col)."""
+        spec = self._cell_range
+        if spec is not None:
+            tv, ta, lv, la, bv, ba, rv, ra = spec
+            r1 = tv if ta else row + tv
+            c1 = lv if la else col + lv
+            r2 = bv if ba else row + bv
+            c2 = rv if ra else col + rv
+            if r1 > r2:
+                r1, r2 = r2, r1
+            if c1 > c2:
+                c1, c2 = c2, c1
+            return _new_area(Area, (self.sheet, r1, c1, r2, c2))
         if self.kind in ("cell", "range"):
             assert self.top and self.left and self.bottom and self.right
             r1, r2 = self.top.at(row), self.bottom.at(row)
@@ -137,6 +163,14 @@ class FormulaInfo:
     plus_chain: list[Reference] | None = None
     has_constant: bool = False
     parse_error: str | None = None
+    # False when the formula cannot be an aggregate: neither one aggregate call, nor a
+    # chain of + (with or without a leading +). Lets callers skip most formulas at once.
+    maybe_aggregate: bool = True
+    # True when a cell, range, column or row reference names a sheet (even its own)
+    other_sheet: bool = False
+    # True when every coordinate of every reference is relative, so that what the
+    # formula reads, seen from its cell, is the same wherever it is copied
+    relative: bool = False
 
     def areas(self, row: int, col: int) -> list[Area]:
         """The rectangles the formula reads when it sits at (row, col)."""
@@ -202,6 +236,7 @@ def parse_reference(text: str, row: int, col: int) -> Reference:
     return Reference("name", text, sheet)
 
 
+_AREA_KINDS = ("cell", "range", "columns", "rows")
 _CONSTANT_SUBTYPES = (Token.NUMBER, Token.TEXT, Token.LOGICAL)
 
 
@@ -240,6 +275,10 @@ def analyse(formula: str, row: int, col: int) -> FormulaInfo:
                        has_constant=has_constant)
     info.aggregate = _aggregate_shape(items, refs)
     info.plus_chain = _plus_chain_shape(items, refs)
+    info.maybe_aggregate = (info.aggregate is not None or info.plus_chain is not None
+                            or info.fingerprint.startswith("=+"))
+    info.other_sheet = any(r.sheet is not None for r in refs if r.kind in _AREA_KINDS)
+    info.relative = all(c is None or not c.absolute for r in refs for c in (r.top, r.left, r.bottom, r.right))
     return info
 
 
