@@ -25,7 +25,6 @@ members) lives in ``read.ooxml``.
 from __future__ import annotations
 
 import datetime as _dt
-import gc
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -34,7 +33,7 @@ from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
 from openpyxl.utils.datetime import MAC_EPOCH, WINDOWS_EPOCH, from_excel
 
 from crossfoot.grid.address import CellRange, column_index, quote_sheet
-from crossfoot.grid.model import Cell, ExcelError, SharedFormula, Workbook
+from crossfoot.grid.model import Cell, ExcelError, SharedFormula, Workbook, collector_paused
 from crossfoot.read.errors import ReadError
 from crossfoot.read.ooxml import LegacyWorkbook, Package, sniff_container
 
@@ -68,24 +67,18 @@ def read_xlsx(path: Path, *, max_unzipped_bytes: int) -> Workbook:
     # A million new cells would trigger the cyclic garbage collector hundreds of times
     # over a heap that only grows (measured: a third of the read time); the grid has no
     # cycles to collect, so collection waits until the read is done.
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        with Package(path, max_unzipped_bytes) as pkg:
-            try:
-                return _Reader(pkg).read()
-            except ET.ParseError as exc:
-                raise ReadError(pkg.label, f"malformed XML ({exc})") from None
-            except RecursionError:
-                raise ReadError(pkg.label, "XML nested too deeply") from None
-            except (ReadError, MemoryError, KeyboardInterrupt):
-                raise
-            except Exception as exc:  # a file shaped in a way this reader did not foresee
-                raise ReadError(pkg.label, f"cannot read the workbook ({type(exc).__name__}: "
-                                           f"{str(exc).splitlines()[0][:200] if str(exc) else ''})") from None
-    finally:
-        if enabled:
-            gc.enable()
+    with collector_paused(), Package(path, max_unzipped_bytes) as pkg:
+        try:
+            return _Reader(pkg).read()
+        except ET.ParseError as exc:
+            raise ReadError(pkg.label, f"malformed XML ({exc})") from None
+        except RecursionError:
+            raise ReadError(pkg.label, "XML nested too deeply") from None
+        except (ReadError, MemoryError, KeyboardInterrupt):
+            raise
+        except Exception as exc:  # a file shaped in a way this reader did not foresee
+            raise ReadError(pkg.label, f"cannot read the workbook ({type(exc).__name__}: "
+                                       f"{str(exc).splitlines()[0][:200] if str(exc) else ''})") from None
 
 
 def _ns_of(tag: str) -> str:
@@ -259,6 +252,11 @@ class _Reader:
         groups: dict[str, SharedFormula] = {}
         orphans = 0
         row_no = 0
+        # the row index (Sheet.rows()) built on the way: rows come in order, and cells
+        # left to right, in every file Excel writes; anything else leaves it to the sheet
+        index: dict[int, list] = {}
+        in_order = True
+        last_row = 0
         ROW = V = F = IS = ""
         inner: frozenset[str] = frozenset()
         for _, el in ET.iterparse(self.pkg.open(part), events=("end",)):
@@ -286,6 +284,8 @@ class _Reader:
             if el.get("hidden") in _TRUE:
                 hidden_rows.add(row_no)
             col_no = 0
+            line: list = []
+            append = line.append
             for c in el:
                 try:
                     ref = c.get("r")
@@ -362,10 +362,21 @@ class _Reader:
                         else:
                             cell = Cell(row_no, col_no, value, None, fmt)
                     cells[(row_no, col_no)] = cell
+                    if line and col_no <= line[-1].col:
+                        in_order = False
+                    append(cell)
                 except (ValueError, IndexError, TypeError, OverflowError) as exc:
                     raise ReadError(self.label, self._bad_cell(sheet.name, row_no, col_no, c, exc)) from None
             el.clear()
-        sheet._rows = sheet._cols = None
+            if line:
+                if index and row_no <= last_row:
+                    in_order = False
+                last_row = row_no
+                index[row_no] = line
+        if in_order:
+            sheet.set_rows(index)
+        else:
+            sheet._rows = sheet._cols = None
         if orphans:
             self.wb.notices.append(
                 f"sheet {sheet.name!r}: {orphans} cell(s) point to a shared formula that has no "
