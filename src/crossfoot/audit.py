@@ -14,7 +14,7 @@ from typing import Any, Iterable, Sequence
 
 from crossfoot import __version__
 from crossfoot.grid.graph import DependencyGraph
-from crossfoot.grid.model import Workbook
+from crossfoot.grid.model import Workbook, collector_paused
 from crossfoot.read import ReadError, load
 from crossfoot.rules.base import Finding, Impact, all_rules, severity_rank
 
@@ -111,12 +111,13 @@ def audit_workbook(workbook: Workbook, *, select: Sequence[str] | None = None,
     """Run the rules on a workbook already in memory."""
     from crossfoot.repair.recalc import ensure_values
 
-    ensure_values(workbook)  # formulas saved without values (scripts, corrected copies)
-    ctx = AuditContext(workbook, options)
-    rules = all_rules()
-    findings: list[Finding] = []
-    for name in select_rules(select, ignore):
-        findings.extend(rules[name]().check(ctx))
+    with collector_paused():  # the analysis of a large grid builds no reference cycles
+        ensure_values(workbook)  # formulas saved without values (scripts, corrected copies)
+        ctx = AuditContext(workbook, options)
+        rules = all_rules()
+        findings: list[Finding] = []
+        for name in select_rules(select, ignore):
+            findings.extend(rules[name]().check(ctx))
     findings.sort(key=lambda f: (list(workbook.sheets).index(f.sheet) if f.sheet in workbook.sheets else 0,
                                  _sort_key(f.cell), f.rule))
     from crossfoot.rules.overlaps import resolve
@@ -151,10 +152,11 @@ def audit(*sources: Any, select: Sequence[str] | None = None, ignore: Sequence[s
     """Audit one or more files (paths or openpyxl workbooks) and return a Report."""
     report = Report()
     for source in sources:
-        try:
-            workbook = load(source)
-        except ReadError as exc:
-            report.files.append(FileReport(str(source), error=exc.reason))
-            continue
-        report.files.append(audit_workbook(workbook, select=select, ignore=ignore, options=options))
+        with collector_paused():
+            try:
+                workbook = load(source)
+            except ReadError as exc:
+                report.files.append(FileReport(str(source), error=exc.reason))
+                continue
+            report.files.append(audit_workbook(workbook, select=select, ignore=ignore, options=options))
     return report
