@@ -48,7 +48,9 @@ mostly text.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING, Iterator
 
 from crossfoot.grid.address import CellRange, a1
@@ -72,6 +74,12 @@ def is_total_label(text: object) -> bool:
     'Full year', 'Total Net Sales', 'Net sales total'."""
     if not isinstance(text, str):
         return False
+    return _total_label(text)
+
+
+@lru_cache(maxsize=16384)
+def _total_label(text: str) -> bool:
+    # labels repeat down a sheet ("Category 7" on every seventh row): decide each once
     return bool(_TOTAL_RE.search(text.strip()))
 
 
@@ -174,6 +182,7 @@ class SheetStructure:
         self.sheet = sheet
         self._infos: dict[int, FormulaInfo | None] = {}
         self._shapes: dict[str, str] = {}
+        self._axis_by_info: dict[int, tuple[FormulaInfo, str | None]] = {}
         self.blocks: list[Block] = []
         self._row_segments: dict[int, list[tuple[int, int, int]]] = {}
         self._row_runs: dict[tuple[int, int], Run] = {}
@@ -244,12 +253,14 @@ class SheetStructure:
             return i
 
         counts: list[int] = []
-        for r in sorted(rows):
+        for r in rows:  # in order: Sheet.rows() is sorted
             segs: list[list[int]] = []
             cur: list[int] | None = None
             for cell in rows[r]:
-                if not _nonempty(cell):
-                    continue
+                if cell._formula is None and cell.shared is None:  # _nonempty, inlined
+                    v = cell.value
+                    if v is None or (isinstance(v, str) and not v.strip()):
+                        continue
                 c = cell.col
                 if cur is not None and c - cur[1] <= 2:
                     cur[1] = c
@@ -320,13 +331,19 @@ class SheetStructure:
         cur: list[Cell] = []
         cur_fp: str | None = None
         prev = -10
+        by_row = axis == "row"
         for cell in cells:
-            if not cell.has_formula:
-                self._close_run(cur, cur_fp, axis, line, target)
+            shared = cell.shared
+            if shared is not None and shared.fingerprint_cache is not None:
+                fp = shared.fingerprint_cache.fingerprint  # type: ignore[attr-defined]
+            elif cell._formula is None and shared is None:
+                if cur:
+                    self._close_run(cur, cur_fp, axis, line, target)
                 cur, cur_fp, prev = [], None, -10
                 continue
-            pos = cell.col if axis == "row" else cell.row
-            fp = self.fingerprint(cell)
+            else:
+                fp = self.fingerprint(cell)
+            pos = cell.col if by_row else cell.row
             if fp == cur_fp and pos == prev + 1:
                 cur.append(cell)
             else:
@@ -378,12 +395,10 @@ class SheetStructure:
             block.header_rows.pop()
         first = block.first_data_row
         # label columns: left columns that hold mostly text below the header rows
+        columns = sheet.columns()
         for c in range(block.min_col, block.max_col + 1):
             texts = numbers = 0
-            for r in range(first, block.max_row + 1):
-                cell = get((r, c))
-                if cell is None:
-                    continue
+            for cell in self._col_cells(columns, c, first, block.max_row):
                 if cell.has_formula or _is_number(cell.value):
                     numbers += 1
                 elif _is_text(cell):
@@ -408,6 +423,18 @@ class SheetStructure:
             if self._is_total_col(block, c):
                 block.total_cols.append(c)
 
+    @staticmethod
+    def _col_cells(columns: dict[int, list[Cell]], col: int, first: int, last: int) -> list[Cell]:
+        """The cells of column ``col`` in rows first..last, top to bottom."""
+        cells = columns.get(col)
+        if not cells:
+            return []
+        if cells[0].row >= first and cells[-1].row <= last:
+            return cells
+        lo = bisect_left(cells, first, key=_row_of)
+        hi = bisect_right(cells, last, key=_row_of)
+        return cells[lo:hi]
+
     def _row_cells(self, row: int, block: Block) -> list[Cell]:
         cells = self.sheet.rows().get(row, ())
         return [c for c in cells if block.min_col <= c.col <= block.max_col]
@@ -416,12 +443,10 @@ class SheetStructure:
         label = self.row_label(row, block=block)
         if is_total_label(label):
             return True
-        cells = [c for c in self._row_cells(row, block) if c.col >= block.first_data_col]
-        formulas = [c for c in cells if c.has_formula]
-        if not formulas:
-            return False
-        vertical = sum(1 for c in formulas if self.aggregate_axis(c) == "col")
-        return vertical >= 2 and vertical * 2 >= len(formulas)
+        first_col = block.first_data_col
+        formulas = [c for c in self._row_cells(row, block)
+                    if c.col >= first_col and (c._formula is not None or c.shared is not None)]
+        return self._aggregates_along(formulas, "col")
 
     def _is_total_col(self, block: Block, col: int) -> bool:
         header = self.col_header(col, block=block)
@@ -431,21 +456,28 @@ class SheetStructure:
                 if any(_is_fy_label(h) for h in others):
                     return False
             return True
-        get = self.sheet.cells.get
-        formulas = [get((r, col)) for r in range(block.first_data_row, block.max_row + 1)]
-        formulas = [c for c in formulas if c is not None and c.has_formula]
-        if not formulas:
+        formulas = [c for c in self._col_cells(self.sheet.columns(), col, block.first_data_row, block.max_row)
+                    if c._formula is not None or c.shared is not None]
+        return self._aggregates_along(formulas, "row")
+
+    def _aggregates_along(self, formulas: list[Cell], axis: str) -> bool:
+        """Are at least two, and at least half, of these formulas aggregates along
+        ``axis`` ("col": each sums its own column; "row": its own row)?"""
+        if len(formulas) < 2:
             return False
-        horizontal = sum(1 for c in formulas if self.aggregate_axis(c) == "row")
-        return horizontal >= 2 and horizontal * 2 >= len(formulas)
+        n = 0
+        info = self.info
+        for c in formulas:
+            i = info(c)
+            if i is not None and i.maybe_aggregate and self.aggregate_axis(c) == axis:
+                n += 1
+        return n >= 2 and n * 2 >= len(formulas)
 
     def aggregate_refs(self, cell: Cell) -> tuple[str, list] | None:
         """(function, areas) when the cell is one aggregate call (``=SUM(B5:D5)``) or a
         chain of ``+`` (function "+"), with areas resolved at the cell; else None."""
         info = self.info(cell)
-        if info is None:
-            return None
-        if info.aggregate is None and info.plus_chain is None and not info.fingerprint.startswith("=+"):
+        if info is None or not info.maybe_aggregate:
             return None
         if info.aggregate is not None:
             return info.aggregate[0], info.areas(cell.row, cell.col)
@@ -462,6 +494,21 @@ class SheetStructure:
     def aggregate_axis(self, cell: Cell) -> str | None:
         """"row" when the cell aggregates cells of its own row (a total column), "col"
         when it aggregates cells of its own column (a total row), else None."""
+        info = self.info(cell)
+        if info is None or not info.maybe_aggregate or info.other_sheet:
+            return None
+        if info.relative:
+            # what a relative formula reads, seen from its cell, is the same in every
+            # copy: decide once per formula
+            hit = self._axis_by_info.get(id(info))
+            if hit is not None and hit[0] is info:
+                return hit[1]
+            axis = self._aggregate_axis(cell)
+            self._axis_by_info[id(info)] = (info, axis)
+            return axis
+        return self._aggregate_axis(cell)
+
+    def _aggregate_axis(self, cell: Cell) -> str | None:
         agg = self.aggregate_refs(cell)
         if agg is None:
             return None
@@ -536,6 +583,10 @@ class SheetStructure:
     def _first_row(self, col: int) -> int:
         cells = self.sheet.columns().get(col)
         return cells[0].row if cells else 1
+
+
+def _row_of(cell: Cell) -> int:
+    return cell.row
 
 
 def _letters(text: str) -> int:
