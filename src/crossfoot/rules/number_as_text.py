@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Iterator
 from openpyxl.formula.tokenizer import Token
 
 from crossfoot.grid.formula import Area, FormulaInfo, info_for
-from crossfoot.grid.model import Cell, Sheet
+from crossfoot.grid.model import Cell, ExcelError, Sheet
 from crossfoot.rules.base import Finding, Fix, Rule
 
 if TYPE_CHECKING:
@@ -105,13 +105,18 @@ and the impact on the totals that read it. For a formula that returns text, wrap
         include_formulas = ctx.options.get(self.name, {}).get("include_formulas", True)
         workbook = ctx.workbook
         candidates: list[tuple[Sheet, Cell, float]] = []
+        spelled: dict[str, float | None] = {}  # text values repeat (labels, categories)
         for sheet in workbook:
             for cell in sheet.cells.values():
-                if not (cell.text_number or cell.is_text):
+                v = cell.value
+                if not isinstance(v, str) or (isinstance(v, ExcelError) and not cell.text_number):
+                    continue  # numeric_text is None for anything but text
+                if not include_formulas and cell.has_formula:
                     continue
-                if cell.has_formula and not include_formulas:
-                    continue
-                number = numeric_text(cell.value)
+                try:
+                    number = spelled[v]
+                except KeyError:
+                    number = spelled[v] = numeric_text(v)
                 if number is not None:
                     candidates.append((sheet, cell, number))
         if not candidates:

@@ -65,24 +65,36 @@ formula, because only the author knows the value.
         workbook = ctx.workbook
         sheets = {s.name.lower(): s for s in workbook}
         cache: dict[int, tuple[FormulaInfo, list[int]]] = {}
+        plans: dict[int, tuple[FormulaInfo, list[tuple]]] = {}
         for sheet in workbook:
             for cell in sheet.formula_cells():
-                info = info_for(cell)
-                if info is None or info.parse_error:
-                    continue
-                indices = _arithmetic_cell_refs(info, cache)
-                if not indices:
+                shared = cell.shared
+                info = shared.fingerprint_cache if shared is not None else None
+                if info is None:
+                    info = info_for(cell)
+                    if info is None:
+                        continue
+                hit = plans.get(id(info))
+                if hit is not None and hit[0] is info:
+                    plan = hit[1]
+                else:
+                    plan = _plan(info, cache)
+                    plans[id(info)] = (info, plan)
+                if not plan:
                     continue
                 gaps = []
-                for i in indices:
-                    area = info.refs[i].resolve(cell.row, cell.col)
-                    if area is None:
-                        continue
-                    target_sheet = sheets.get(area.sheet.lower()) if area.sheet else sheet
+                row, col = cell.row, cell.col
+                for i, ref_sheet, tv, ta, lv, la in plan:
+                    target_sheet = sheets.get(ref_sheet.lower()) if ref_sheet else sheet
                     if target_sheet is None:
                         continue
-                    r, c = area.min_row, area.min_col
-                    if not _empty(target_sheet, r, c) or target_sheet.merged_at(r, c) is not None:
+                    r = tv if ta else row + tv
+                    c = lv if la else col + lv
+                    target = target_sheet.cells.get((r, c))
+                    if target is not None and (target._formula is not None or target.shared is not None
+                                               or (target.value is not None and target.value != "")):
+                        continue  # not empty
+                    if target_sheet.merged_at(r, c) is not None:
                         continue
                     # Formulas that read the blank are no evidence that it should be filled.
                     readers = {(s.lower(), rr, cc) for s, rr, cc in ctx.graph.dependents(target_sheet.name, r, c)}
@@ -123,6 +135,21 @@ def _addr(home: Sheet, sheet: Sheet, row: int, col: int) -> str:
     from crossfoot.grid.address import a1, quote_sheet
 
     return a1(row, col) if sheet is home else f"{quote_sheet(sheet.name)}!{a1(row, col)}"
+
+
+def _plan(info: FormulaInfo, cache: dict) -> list[tuple]:
+    """For each single-cell reference that arithmetic reads: (index, sheet, row offset
+    or row, row absolute?, column offset or column, column absolute?). Empty for a
+    formula that did not parse or tests for blanks."""
+    if info.parse_error:
+        return []
+    out = []
+    for i in _arithmetic_cell_refs(info, cache):
+        ref = info.refs[i]
+        if ref.top is None or ref.left is None:
+            continue
+        out.append((i, ref.sheet, ref.top.value, ref.top.absolute, ref.left.value, ref.left.absolute))
+    return out
 
 
 def _arithmetic_cell_refs(info: FormulaInfo, cache: dict) -> list[int]:
