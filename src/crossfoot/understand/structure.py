@@ -185,8 +185,9 @@ class SheetStructure:
         self._axis_by_info: dict[int, tuple[FormulaInfo, str | None]] = {}
         self.blocks: list[Block] = []
         self._row_segments: dict[int, list[tuple[int, int, int]]] = {}
-        self._row_runs: dict[tuple[int, int], Run] = {}
-        self._col_runs: dict[tuple[int, int], Run] = {}
+        # runs by line (row number / column number): their starts and the runs, in order
+        self._row_runs: dict[int, tuple[list[int], list[Run]]] = {}
+        self._col_runs: dict[int, tuple[list[int], list[Run]]] = {}
         self.runs: list[Run] = []
         self._find_blocks()
         self._find_runs()
@@ -353,7 +354,7 @@ class SheetStructure:
         self._close_run(cur, cur_fp, axis, line, target)
 
     def _close_run(self, cells: list[Cell], fp: str | None, axis: str, line: int,
-                   target: dict[tuple[int, int], Run]) -> None:
+                   target: dict[int, tuple[list[int], list[Run]]]) -> None:
         if len(cells) < 2 or fp is None:
             return
         if axis == "row":
@@ -361,16 +362,20 @@ class SheetStructure:
         else:
             run = Run(axis, line, cells[0].row, cells[-1].row, fp, cells)
         self.runs.append(run)
-        for c in cells:
-            target[(c.row, c.col)] = run
+        entry = target.get(line)
+        if entry is None:
+            target[line] = ([run.start], [run])
+        else:
+            entry[0].append(run.start)
+            entry[1].append(run)
 
     def run_along_row(self, row: int, col: int) -> Run | None:
         """The run of equal formulas side by side in ``row`` that holds (row, col)."""
-        return self._row_runs.get((row, col))
+        return _run_at(self._row_runs.get(row), col)
 
     def run_down_col(self, row: int, col: int) -> Run | None:
         """The run of equal formulas one under another in ``col`` that holds (row, col)."""
-        return self._col_runs.get((row, col))
+        return _run_at(self._col_runs.get(col), row)
 
     # -- roles ----------------------------------------------------------------------
     def _classify(self, block: Block) -> None:
@@ -583,6 +588,17 @@ class SheetStructure:
     def _first_row(self, col: int) -> int:
         cells = self.sheet.columns().get(col)
         return cells[0].row if cells else 1
+
+
+def _run_at(entry: tuple[list[int], list[Run]] | None, pos: int) -> Run | None:
+    """The run of a line (its starts and runs, in order) that covers position ``pos``."""
+    if entry is None:
+        return None
+    starts, runs = entry
+    i = bisect_right(starts, pos) - 1
+    if i >= 0 and pos <= runs[i].end:
+        return runs[i]
+    return None
 
 
 def _row_of(cell: Cell) -> int:
