@@ -245,7 +245,7 @@ class SheetStructure:
     def _find_blocks(self) -> None:
         rows = self.sheet.rows()
         parent: list[int] = []
-        segs_by_row: dict[int, list[list[int]]] = {}
+        segs_by_row: dict[int, list[tuple[int, int, int]]] = {}
 
         def find(i: int) -> int:
             while parent[i] != i:
@@ -254,23 +254,31 @@ class SheetStructure:
             return i
 
         counts: list[int] = []
-        for r in rows:  # in order: Sheet.rows() is sorted
-            segs: list[list[int]] = []
-            cur: list[int] | None = None
-            for cell in rows[r]:
+        for r, line in rows.items():  # in order: Sheet.rows() is sorted
+            # segments (first col, last col, id): non-empty cells at most one empty
+            # column apart
+            segs: list[tuple[int, int, int]] = []
+            c1 = c2 = n = 0
+            for cell in line:
                 if cell._formula is None and cell.shared is None:  # _nonempty, inlined
                     v = cell.value
                     if v is None or (isinstance(v, str) and not v.strip()):
                         continue
                 c = cell.col
-                if cur is not None and c - cur[1] <= 2:
-                    cur[1] = c
-                    counts[cur[2]] += 1
+                if n and c - c2 <= 2:
+                    c2 = c
+                    n += 1
                 else:
-                    cur = [c, c, len(parent)]
-                    parent.append(len(parent))
-                    counts.append(1)
-                    segs.append(cur)
+                    if n:
+                        segs.append((c1, c2, len(parent)))
+                        parent.append(len(parent))
+                        counts.append(n)
+                    c1 = c2 = c
+                    n = 1
+            if n:
+                segs.append((c1, c2, len(parent)))
+                parent.append(len(parent))
+                counts.append(n)
             if not segs:
                 continue
             segs_by_row[r] = segs
@@ -421,8 +429,9 @@ class SheetStructure:
                 for r in range(first, block.max_row + 1)):
             block.label_cols.pop()
         # total rows and columns
+        rows = sheet.rows()
         for r in range(first, block.max_row + 1):
-            if self._is_total_row(block, r):
+            if r in rows and self._is_total_row(block, r):  # a row without cells is no total
                 block.total_rows.append(r)
         for c in range(block.first_data_col, block.max_col + 1):
             if self._is_total_col(block, c):
@@ -448,9 +457,9 @@ class SheetStructure:
         label = self.row_label(row, block=block)
         if is_total_label(label):
             return True
-        first_col = block.first_data_col
-        formulas = [c for c in self._row_cells(row, block)
-                    if c.col >= first_col and (c._formula is not None or c.shared is not None)]
+        first_col, last_col = block.first_data_col, block.max_col
+        formulas = [c for c in self.sheet.rows().get(row, ())
+                    if first_col <= c.col <= last_col and (c._formula is not None or c.shared is not None)]
         return self._aggregates_along(formulas, "col")
 
     def _is_total_col(self, block: Block, col: int) -> bool:
@@ -471,10 +480,12 @@ class SheetStructure:
         if len(formulas) < 2:
             return False
         n = 0
-        info = self.info
         for c in formulas:
-            i = info(c)
-            if i is not None and i.maybe_aggregate and self.aggregate_axis(c) == axis:
+            shared = c.shared
+            i = shared.fingerprint_cache if shared is not None else None
+            if i is None:
+                i = self.info(c)
+            if i is not None and i.maybe_aggregate and self.aggregate_axis(c) == axis:  # type: ignore[attr-defined]
                 n += 1
         return n >= 2 and n * 2 >= len(formulas)
 
