@@ -44,7 +44,7 @@ def test_formula_cells_follow_a_formula_set_after_indexing():
     assert list(sheet.formula_cells()) == [a]
 
 
-def test_reader_built_row_index_matches_a_rebuilt_one(tmp_path):
+def test_rows_of_a_read_workbook_are_sorted_and_stable(tmp_path):
     openpyxl = __import__("openpyxl")
     from crossfoot import load
 

@@ -236,12 +236,6 @@ class Sheet:
             rows = {r: rows[r] for r in sorted(rows)}
         return rows
 
-    def set_rows(self, rows: dict[int, list[Cell]]) -> None:
-        """For readers: the row index built while adding the cells, which must be exactly
-        ``rows()`` (every cell once, rows ascending, each row sorted by column)."""
-        self._rows = rows
-        self._cols = None
-
     def rows(self) -> dict[int, list[Cell]]:
         """Cells grouped by row number, each row sorted by column."""
         if self._rows is None:
