@@ -143,10 +143,14 @@ def _find(st: SheetStructure) -> dict[tuple[int, int], Omission]:
         if agg is not None:
             aggs.append(agg)
     # parallel aggregates: the same axis, in the same column (row axis) or row (col axis)
-    by_stack: dict[tuple[str, int], list[Aggregate]] = {}
-    for agg in aggs:
+    # Grouped by what they cover (relative to themselves when they read their own line),
+    # so that a column of 10,000 copied totals is compared group against group, not
+    # cell against cell: copies cover the same, and only strict supersets are witnesses.
+    by_stack: dict[tuple[str, int], dict[tuple[str, bool, frozenset[int]], list[tuple[int, Aggregate]]]] = {}
+    for index, agg in enumerate(aggs):
         stack = agg.cell.col if agg.axis == "row" else agg.cell.row
-        by_stack.setdefault((agg.axis, stack), []).append(agg)
+        groups = by_stack.setdefault((agg.axis, stack), {})
+        groups.setdefault((agg.func, agg.own_line, _coverage(agg)), []).append((index, agg))
     out: dict[tuple[int, int], Omission] = {}
     for agg in aggs:
         if agg.func == "+" and len(agg.positions) < 2:
@@ -154,9 +158,13 @@ def _find(st: SheetStructure) -> dict[tuple[int, int], Omission]:
         block = st.block_at(agg.cell.row, agg.cell.col)
         if block is None:
             continue
-        stack = by_stack.get((agg.axis, agg.cell.col if agg.axis == "row" else agg.cell.row), [])
-        peers = [p for p in stack if p is not agg and block.contains(p.cell.row, p.cell.col)
-                 and p.func == agg.func and p.own_line == agg.own_line]
+        mine = _coverage(agg)
+        groups = by_stack.get((agg.axis, agg.cell.col if agg.axis == "row" else agg.cell.row), {})
+        wider = [member for (func, own_line, theirs), members in groups.items()
+                 if func == agg.func and own_line == agg.own_line and mine < theirs
+                 for member in members]
+        peers = [p for _, p in sorted(wider, key=lambda m: m[0])
+                 if p is not agg and block.contains(p.cell.row, p.cell.col)]
         lo, hi = min(agg.positions), max(agg.positions)
         line = agg.lines[0]
         summands_are_totals = any(_is_same_axis_aggregate(st, _at(sheet, agg.axis, line, p), agg.axis)
@@ -183,11 +191,8 @@ def _find(st: SheetStructure) -> dict[tuple[int, int], Omission]:
         # 3. a parallel aggregate covers parts this one leaves out
         if peers:
             offset = agg.here
-            mine = {p - offset for p in agg.positions} if agg.own_line else set(agg.positions)
             for peer in peers:
-                theirs = {p - peer.here for p in peer.positions} if peer.own_line else set(peer.positions)
-                if not (mine < theirs):
-                    continue
+                theirs = _coverage(peer)
                 if peer.func in _ADDITIVE and subtotal_parts(st, peer) & set(peer.positions):
                     continue  # it adds subtotals and their parts: it counts them twice, no witness
                 extra = sorted((p + offset if agg.own_line else p) for p in theirs - mine)
@@ -211,6 +216,15 @@ def _find(st: SheetStructure) -> dict[tuple[int, int], Omission]:
             continue  # a range that stops short with no parallel total covering more is a design
         out[(agg.cell.row, agg.cell.col)] = Omission(agg, omitted, evidence, witness)
     return out
+
+
+def _coverage(agg: Aggregate) -> frozenset[int]:
+    """The positions an aggregate covers, relative to itself when it reads its own line
+    (so copies of one total cover the same), else as they are."""
+    if agg.own_line:
+        here = agg.here
+        return frozenset(p - here for p in agg.positions)
+    return agg.positions
 
 
 def subtotal_parts(st: SheetStructure, agg: Aggregate) -> set[int]:
