@@ -81,18 +81,63 @@ def _budget_rows(i17="=SUM(C4:C16)"):
         for r, v in zip((3, 4, 5, 6), vals):
             if v is not None:
                 cells[f"{col}{r}"] = v
-        cells[f"{col}8"] = (f"=SUM({col}3:{col}7)", float(sum(v or 0 for v in vals)))
+        cells[f"{col}8"] = (f"=SUM({col}3:{col}6)", float(sum(v or 0 for v in vals)))
     cells["C8"] = (i17, float(210 + 50 + 1350))
     return cells
 
 
 def test_total_starting_below_its_neighbours_over_an_empty_cell_is_a_warning(tmp_path):
-    found = findings(write(tmp_path / "b.xlsx", {"Budget": _budget_rows("=SUM(C4:C7)")}))
+    found = findings(write(tmp_path / "b.xlsx", {"Budget": _budget_rows("=SUM(C4:C6)")}))
     assert [(f.cell, f.severity) for f in found] == [("C8", "warning")]
     assert "C3 is empty today" in found[0].message
-    assert found[0].fix.formula == "=SUM(C3:C7)"
+    assert found[0].fix.formula == "=SUM(C3:C6)"
 
 
 def test_totals_over_the_same_rows_are_silent(tmp_path):
-    found = findings(write(tmp_path / "b.xlsx", {"Budget": _budget_rows("=SUM(C3:C7)")}))
+    found = findings(write(tmp_path / "b.xlsx", {"Budget": _budget_rows("=SUM(C3:C6)")}))
     assert found == []
+
+
+def _spaced(totals: dict[str, str], blank_row_note: str | None = None) -> dict[str, object]:
+    """Projects in rows 3..6, a spacer row 7, totals in row 8 (formulas given per column)."""
+    cells = _budget_rows("=SUM(C3:C6)")
+    for col, formula in totals.items():
+        cells[f"{col}8"] = (formula, cells[f"{col}8"][1])
+    if blank_row_note is not None:
+        cells["A7"] = blank_row_note
+    return cells
+
+
+def test_total_running_on_into_the_blank_spacer_row_is_a_warning(tmp_path):
+    cells = _spaced({"B": "=SUM(B3:B7)", "C": "=SUM(C3:C7)", "D": "=SUM(D3:D7)"})
+    found = findings(write(tmp_path / "b.xlsx", {"Budget": cells}))
+    assert [(f.cell, f.severity) for f in found] == [("B8", "warning"), ("C8", "warning"), ("D8", "warning")]
+    assert "runs on into row 7, blank across the table" in found[0].message
+    assert found[0].fix.formula == "=SUM(B3:B6)"
+    assert found[0].evidence["reason"] == "padded"
+
+
+def test_total_ending_on_its_last_figure_above_a_spacer_is_silent(tmp_path):
+    # the clean twin: the same table, the totals stop at row 6
+    assert findings(write(tmp_path / "b.xlsx", {"Budget": _spaced({})})) == []
+
+
+def test_total_over_a_row_holding_a_label_is_not_padded(tmp_path):
+    # row 7 says something (a line with no figures yet): it is part of the table
+    cells = _spaced({"B": "=SUM(B3:B7)", "C": "=SUM(C3:C7)", "D": "=SUM(D3:D7)"}, blank_row_note="Contingency")
+    assert findings(write(tmp_path / "b.xlsx", {"Budget": cells})) == []
+
+
+def test_empty_input_column_shares_the_spacer_of_its_copies(tmp_path):
+    # column E has no figures yet; its total is a copy of the padded totals beside it
+    cells = _spaced({"B": "=SUM(B3:B7)", "C": "=SUM(C3:C7)", "D": "=SUM(D3:D7)"})
+    cells["E2"] = "FY05"
+    cells["E8"] = ("=SUM(E3:E7)", 0.0)
+    found = findings(write(tmp_path / "b.xlsx", {"Budget": cells}))
+    assert [f.cell for f in found] == ["B8", "C8", "D8", "E8"]
+
+
+def test_empty_template_totals_alone_are_silent(tmp_path):
+    cells = {"A2": "Item", "B2": "Budget", "C2": "Actual", "A3": "Sales", "A4": "Other", "A6": "Total",
+             "B6": ("=SUM(B3:B5)", 0.0), "C6": ("=SUM(C3:C5)", 0.0)}
+    assert findings(write(tmp_path / "t.xlsx", {"Plan": cells})) == []

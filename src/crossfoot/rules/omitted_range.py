@@ -218,6 +218,116 @@ def _find(st: SheetStructure) -> dict[tuple[int, int], Omission]:
     return out
 
 
+@dataclass
+class Padding:
+    """A total whose range runs on into blank spacer lines before the total."""
+
+    agg: Aggregate
+    blank: list[int]   # positions of the blank lines at the end of the range
+    keep: tuple[int, int]  # the range without them
+
+
+def _blank(cell: Cell | None) -> bool:
+    if cell is None:
+        return True
+    if cell.has_formula:
+        return False
+    v = cell.value
+    return v is None or (isinstance(v, str) and not v.strip())
+
+
+def find_paddings(ctx: "AuditContext", sheet: Sheet) -> dict[tuple[int, int], Padding]:
+    """Every SUM of the sheet whose range ends in lines blank across its table, by (row, col)."""
+    return ctx.memo(f"omitted-range:padded:{sheet.name}", lambda: _find_padded(sheet_structure(ctx, sheet)))
+
+
+def _find_padded(st: SheetStructure) -> dict[tuple[int, int], Padding]:
+    """A SUM down its own column (or along its own row) whose range ends, next to the
+    total, in one or more lines that are blank across the whole table: the spacer row
+    between the figures and the total line. Ranges that end on a figure, empty
+    templates (no figure in the range), and lines with anything in them (a note, a
+    label, a formula) are left alone. Whether a line is blank is decided once per
+    line and table width, so a row of copied totals costs one scan of the spacer."""
+    sheet = st.sheet
+    out: dict[tuple[int, int], Padding] = {}
+    blank_line: dict[tuple[str, int, int, int], bool] = {}
+    templates: list[Padding] = []
+    rows = cols = None
+    for cell in sheet.formula_cells():
+        info = st.info(cell)
+        if info is None or info.aggregate is None or info.aggregate[0] != "SUM":
+            continue
+        agg = aggregate_of(st, cell)
+        if agg is None or not agg.own_line:
+            continue
+        lo, hi = min(agg.positions), max(agg.positions)
+        if len(agg.positions) != hi - lo + 1 or hi >= agg.here or hi - lo < 2:
+            continue  # only a contiguous range that ends before (above / left of) the total
+        block = st.block_at(cell.row, cell.col)
+        if block is None:
+            continue
+        line = agg.lines[0]
+        # nothing but blanks between the end of the range and the total
+        if any(not _blank(_at(sheet, agg.axis, line, p)) for p in range(hi + 1, agg.here)):
+            continue
+        # the figures may sit in a table of their own above two spacer lines
+        first = st.block_at(*((lo, line) if agg.axis == "col" else (line, lo)))
+        tables = [block] + ([first] if first is not None and first is not block else [])
+        if agg.axis == "col":
+            span = (min(b.min_col for b in tables), max(b.max_col for b in tables))
+            if rows is None:
+                rows = sheet.rows()
+            index = rows
+        else:
+            span = (min(b.min_row for b in tables), max(b.max_row for b in tables))
+            if cols is None:
+                cols = sheet.columns()
+            index = cols
+        blank: list[int] = []
+        p = hi
+        while p > lo:
+            key = (agg.axis, p, span[0], span[1])
+            empty = blank_line.get(key)
+            if empty is None:
+                empty = all(_blank(c) for c in index.get(p, ())
+                            if span[0] <= (c.col if agg.axis == "col" else c.row) <= span[1])
+                blank_line[key] = empty
+            if not empty:
+                break
+            blank.append(p)
+            p -= 1
+        if not blank:
+            continue
+        end = p
+        if end - lo < 1:
+            continue  # a "range" of one line
+        padding = Padding(agg, sorted(blank), (lo, end))
+        if any(_is_part(st, tables[-1], agg, line, q, totals=True) for q in range(lo, end + 1)):
+            out[(cell.row, cell.col)] = padding
+        else:
+            templates.append(padding)  # no figure in its range: judged by its copies below
+    # A total with no figure in its range (an input column not filled in yet) shares the
+    # spacer of the copies beside it: flagged when one of those, with figures, is.
+    for padding in templates:
+        agg = padding.agg
+        here = (agg.cell.row, agg.cell.col)
+        for step in (-1, 1):
+            pos = here
+            while True:
+                pos = (pos[0], pos[1] + step) if agg.axis == "col" else (pos[0] + step, pos[1])
+                other = sheet.cells.get(pos)
+                if other is None or not other.has_formula or st.info(other) is None:
+                    break
+                if st.info(other).fingerprint != st.info(agg.cell).fingerprint:  # type: ignore[union-attr]
+                    break
+                if pos in out:
+                    out[here] = padding
+                    break
+            if here in out:
+                break
+    return out
+
+
 def _coverage(agg: Aggregate) -> frozenset[int]:
     """The positions an aggregate covers, relative to itself when it reads its own line
     (so copies of one total cover the same), else as they are."""
@@ -367,8 +477,42 @@ is proposed.
     def check(self, ctx: "AuditContext") -> Iterator[Finding]:
         for sheet in ctx.workbook:
             st = sheet_structure(ctx, sheet)
-            for (row, col), om in sorted(find_omissions(ctx, sheet).items()):
+            omissions = find_omissions(ctx, sheet)
+            for (row, col), om in sorted(omissions.items()):
                 yield self._finding(st, sheet, om)
+            for (row, col), pad in sorted(find_paddings(ctx, sheet).items()):
+                if (row, col) not in omissions:
+                    yield self._padded(st, sheet, pad)
+
+    def _padded(self, st: SheetStructure, sheet: Sheet, pad: Padding) -> Finding:
+        agg = pad.agg
+        cell = agg.cell
+        block = st.block_at(cell.row, cell.col)
+        line = agg.lines[0]
+        if agg.axis == "row":
+            what = st.row_label(cell.row, cell.col, block=block)
+            blank = [column_letter(p) for p in pad.blank]
+            noun = "column" if len(blank) == 1 else "columns"
+            rng = range_a1(line, min(agg.positions), line, max(agg.positions))
+            fixed = range_a1(line, pad.keep[0], line, pad.keep[1])
+            across = "down the table"
+        else:
+            what = st.col_header(cell.col, cell.row, block=block)
+            blank = [str(p) for p in pad.blank]
+            noun = "row" if len(blank) == 1 else "rows"
+            rng = range_a1(min(agg.positions), line, max(agg.positions), line)
+            fixed = range_a1(pad.keep[0], line, pad.keep[1], line)
+            across = "across the table"
+        subject = f"Total of '{what}'" if what else "Total"
+        value = numeric(cell)
+        shown = f"{cell.address} = {fmt(value)}" if value is not None else cell.address
+        last = f"{noun} {' and '.join(blank)}"
+        msg = (f"{subject} ({shown}) sums {rng}, which runs on into {last}, blank {across} "
+               f"between the figures and the total: anything later typed in that spacer is "
+               f"added to the total. The figures end at {noun.rstrip('s')} {pad.keep[1] if agg.axis == 'col' else column_letter(pad.keep[1])}.")
+        fix = Fix(formula=f"=SUM({fixed})", description=f"sum the figures only ({fixed})")
+        return self.finding(sheet.name, cell.address, msg, fix=fix, severity="warning",
+                            evidence={"blank": blank, "range": rng, "reason": "padded"})
 
     def _finding(self, st: SheetStructure, sheet: Sheet, om: Omission) -> Finding:
         agg = om.agg
@@ -434,4 +578,5 @@ is proposed.
                                       "reason": om.evidence})
 
 
-__all__ = ["Aggregate", "Omission", "OmittedRange", "aggregate_of", "find_omissions", "subtotal_parts"]
+__all__ = ["Aggregate", "Omission", "OmittedRange", "Padding", "aggregate_of", "find_omissions", "find_paddings",
+           "subtotal_parts"]
