@@ -64,8 +64,10 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--rows", type=int, default=100_000, help="data rows (100,000 -> 1,000,000 cells)")
     ap.add_argument("--profile", action="store_true", help="print a cProfile of the audit to stderr")
+    ap.add_argument("--plain", action="store_true",
+                    help="the same workbook without shared-formula groups (as scripts save it)")
     args = ap.parse_args(argv)
-    path = large_workbook(args.rows)
+    path = large_workbook(args.rows, shared=not args.plain)
     dims = shape(args.rows)
     print(f"workbook: {path.name}, {dims['cells']:,} cells, {dims['formulas']:,} formulas")
     out = subprocess.run([sys.executable, "-c", _AUDIT, str(path), "1" if args.profile else "0"],

@@ -31,7 +31,7 @@ SUMMARY_COLS = 6   # A label, B =Data!E+Data!F, C number, D =B*C, E =ROUND(D/100
 BLOCK = 4096       # rows per shared-formula block (Excel also splits long groups)
 
 
-def _build(path: Path, data_rows: int) -> None:
+def _build(path: Path, data_rows: int, shared: bool = True) -> None:
     import xlsxwriter
 
     summary_rows = data_rows // 2
@@ -75,8 +75,11 @@ def _build(path: Path, data_rows: int) -> None:
         summary.write_formula(r, 4, f"=ROUND(D{n}/1000,2)", None, round(scaled / 1000, 2))
         summary.write_number(r, 5, (i % 100) / 100, pct)
     book.close()
-    _make_shared(tmp, path)
-    tmp.unlink()
+    if shared:
+        _make_shared(tmp, path)
+        tmp.unlink()
+    else:
+        tmp.replace(path)
 
 
 _F_CELL = re.compile(rb'<c r="([A-Z]+)([0-9]+)"([^>]*)><f>([^<]*)</f>')
@@ -116,12 +119,15 @@ def _shared_xml(xml: bytes) -> bytes:
     return _F_CELL.sub(sub, xml)
 
 
-def large_workbook(data_rows: int = 100_000, rebuild: bool = False) -> Path:
-    """The cached benchmark workbook: data_rows x 7 + data_rows/2 x 6 cells (+ headers)."""
+def large_workbook(data_rows: int = 100_000, rebuild: bool = False, shared: bool = True) -> Path:
+    """The cached benchmark workbook: data_rows x 7 + data_rows/2 x 6 cells (+ headers).
+
+    ``shared=False`` keeps every formula written out in full, as scripts and LibreOffice
+    save them (no Excel shared-formula groups)."""
     OUT.mkdir(parents=True, exist_ok=True)
-    path = OUT / f"large_shared_{data_rows}.xlsx"
+    path = OUT / f"large_{'shared' if shared else 'plain'}_{data_rows}.xlsx"
     if rebuild or not path.exists():
-        _build(path, data_rows)
+        _build(path, data_rows, shared)
     return path
 
 

@@ -16,6 +16,7 @@ from typing import NamedTuple
 
 from openpyxl.formula.tokenizer import Token, Tokenizer, TokenizerError
 
+from crossfoot.grid.model import SharedFormula
 from crossfoot.grid.address import MAX_COL, MAX_ROW, column_index, quote_sheet
 
 AGGREGATES = frozenset({
@@ -313,8 +314,43 @@ def _plus_chain_shape(items: list[Token], refs: list[Reference]) -> list[Referen
     return refs
 
 
+_CELL_IN_TEXT = re.compile(
+    r'("(?:[^"]|"")*")'  # a string literal, kept as it is
+    r"|(?<![A-Za-z0-9_.$])(\$?)([A-Za-z]{1,3})(\$?)([0-9]{1,7})(?![A-Za-z0-9_(!])")
+_GROUPS: dict[str, SharedFormula] = {}
+_GROUPS_LIMIT = 262_144
+
+
+def relative_key(formula: str, row: int, col: int) -> str | None:
+    """The formula with each cell reference written relative to (row, col), without
+    tokenizing: equal for copies of one formula, as Excel's shared formulas are.
+
+    String literals are kept as they are. Returns None for structured or external
+    references (``Table1[Amount]``, ``[1]Sheet1!A1``); those formulas are analysed one
+    by one.
+    """
+    if "[" in formula:
+        return None
+
+    def relative(m: re.Match) -> str:
+        literal, col_abs, letters, row_abs, digits = m.groups()
+        if literal is not None:
+            return literal
+        c = f"${letters.upper()}" if col_abs else f"C{column_index(letters) - col}"
+        r = f"${digits}" if row_abs else f"R{int(digits) - row}"
+        return f"\x01{c}{r}\x01"
+
+    return _CELL_IN_TEXT.sub(relative, formula)
+
+
 def info_for(cell) -> FormulaInfo | None:
-    """The analysis of a cell's formula, shared by every cell of its shared group."""
+    """The analysis of a cell's formula, shared by every cell of its shared group.
+
+    A formula that is not part of an Excel shared group (files written by scripts or
+    LibreOffice have none) joins the group of its copies on first use, keyed by its
+    relative form, so each distinct formula is tokenized once however often it is copied.
+    The cell keeps its own text; only the analysis is shared.
+    """
     if cell.shared is not None:
         group = cell.shared
         if group.fingerprint_cache is None:
@@ -323,4 +359,15 @@ def info_for(cell) -> FormulaInfo | None:
     formula = cell.formula
     if formula is None:
         return None
-    return _analyse_cached(formula, cell.row, cell.col)
+    key = relative_key(formula, cell.row, cell.col)
+    if key is None:
+        return _analyse_cached(formula, cell.row, cell.col)
+    group = _GROUPS.get(key)
+    if group is None:
+        if len(_GROUPS) >= _GROUPS_LIMIT:
+            _GROUPS.clear()
+        group = _GROUPS[key] = SharedFormula(formula, cell.row, cell.col)
+    cell.shared = group  # the text stays the cell's own (``cell._formula``)
+    if group.fingerprint_cache is None:
+        group.fingerprint_cache = analyse(group.text, group.row, group.col)
+    return group.fingerprint_cache  # type: ignore[return-value]
