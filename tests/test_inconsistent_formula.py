@@ -108,3 +108,34 @@ def test_link_to_another_sheet_written_with_a_plus_is_not_a_damaged_copy(tmp_pat
         sheets["Plan"][f"B{r}"] = (f"=IF(Fall!B{r - 1}>0,Fall!B{r - 1}+Fall!C{r - 1},B{r - 1})", 1.0)
     found = findings(write(tmp_path / "l.xlsx", sheets))
     assert [f.cell for f in found] == []
+
+
+def test_copy_with_a_typed_adjustment_is_flagged(tmp_path):
+    found = findings(write(tmp_path / "t.xlsx", {"P": _revenue("=E5*E6-500")}))
+    assert [f.cell for f in found] == ["E7"]
+    assert found[0].fix.formula == "=E5*E6"
+    assert "with -500 typed into it" in found[0].message
+
+
+def test_adjustment_copied_along_the_whole_row_is_silent(tmp_path):
+    cells = _revenue()
+    for i, col in enumerate("BCDEF"):
+        cells[f"{col}7"] = (f"={col}5*{col}6-500", 0.0)
+    assert findings(write(tmp_path / "t.xlsx", {"P": cells})) == []
+
+
+def _closing(c8: str) -> dict[str, object]:
+    """Two years side by side: opening + movements = closing."""
+    return {"A1": "Reserves", "C2": "2003", "D2": "2002", "A3": "Opening", "A4": "Additions", "A5": "Disposals",
+            "A7": "Closing", "C3": 900, "C4": 120, "C5": 40, "D3": 850, "D4": 90, "D5": 40,
+            "C7": (c8, 0.0), "D7": ("=SUM(D3+D4-D5)", 900.0)}
+
+
+def test_one_of_two_year_columns_with_a_plugged_figure_is_flagged(tmp_path):
+    found = findings(write(tmp_path / "t.xlsx", {"R": _closing("=SUM(C3+C4-C5)-400")}))
+    assert [f.cell for f in found] == ["C7"]
+    assert found[0].fix.formula == "=SUM(C3+C4-C5)"
+
+
+def test_two_year_columns_computed_alike_are_silent(tmp_path):
+    assert findings(write(tmp_path / "t.xlsx", {"R": _closing("=SUM(C3+C4-C5)")})) == []

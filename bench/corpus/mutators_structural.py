@@ -1,8 +1,8 @@
 """Structural mutators: each plants one error of one class in a copy of a clean model.
 
 omitted-range      an aggregate's range shrunk by one cell, or a term dropped from a + chain
-inconsistent-formula  one reference of a copied formula shifted, or a region left out of a
-                   cross-sheet roll-up
+inconsistent-formula  one reference of a copied formula shifted, a region left out of a
+                   cross-sheet roll-up, or a typed adjustment added to one copy (=E5*E6-500)
 hardcoded-value    a copied formula replaced by its value (pasted) or by a typed figure
 total-mismatch     a formula total whose stored value is stale, or, in the values-only
                    version of the model, a total that leaves out a part or carries a typo
@@ -91,6 +91,11 @@ def inconsistent_formula(model: Model, rng: random.Random) -> Mutant | None:
         return None
     sheet, r, c, f = rng.choice(cands)
     mut = model.copy()
+    if rng.random() < 0.25:
+        # an adjustment typed into one copy: =E5*E6-500 among =B5*B6 ... =F5*F6
+        new = f + rng.choice("+-") + str(rng.choice([5, 50, 100, 250, 500, 1000]))
+        mut.sheets[sheet][(r, c)] = new
+        return Mutant(mut, "inconsistent-formula", sheet, a1(r, c), f"{f} became {new}")
     refs = list(_REF.finditer(f))
     if any(m.group("sheet") for m in refs) and len(refs) >= 3:
         drop = rng.randrange(len(refs))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterator
 
@@ -135,6 +136,61 @@ def _empty_reads(st: SheetStructure, cell: Cell) -> int:
     return n
 
 
+# a formula that ends in "+ 1000" / "- 500": the part before it and the constant
+_TRAILING_CONSTANT = re.compile(r"^(=.*\S)\s*([+-])\s*(\d+(?:\.\d*)?)$")
+
+
+def _adjusted(fp: str, cache: dict[str, tuple[str, str] | None]) -> tuple[str, str] | None:
+    """(the formula without it, "+1000") when the fingerprint ends in a typed constant
+    added or subtracted after the computation; None otherwise."""
+    if fp in cache:
+        return cache[fp]
+    out = None
+    m = _TRAILING_CONSTANT.match(fp)
+    if m and "R" in m[1] and not m[1].endswith(("*", "/", "^", "(", ",", "+", "-", "&", "=")):
+        base = m[1]
+        # the constant must apply to the whole computation: no open parenthesis left
+        if base.count("(") == base.count(")"):
+            out = (base, m[2] + m[3])
+    cache[fp] = out
+    return out
+
+
+def _adjusted_copies(st: SheetStructure, sheet: Sheet, out: dict) -> None:
+    """A formula that is its neighbour's formula plus or minus a typed number
+    (``=SUM(E47:E59)-1000`` beside ``=SUM(D47:D59)`` and ``=SUM(F47:F59)``): the same
+    computation with an adjustment typed into it, which the copies do not have. Flagged
+    when a neighbour on its row or column holds the formula without the constant and no
+    neighbour on that line carries the same adjustment."""
+    cache: dict[str, tuple[str, str] | None] = {}
+    get = sheet.cells.get
+    for cell in sheet.formula_cells():
+        key = (cell.row, cell.col)
+        if key in out:
+            continue
+        fp = st.fingerprint(cell)
+        if fp is None:
+            continue
+        adj = _adjusted(fp, cache)
+        if adj is None:
+            continue
+        base, constant = adj
+        if float(constant[1:]) == 0:
+            continue
+        for axis, steps in (("row", ((0, -1), (0, 1))), ("col", ((-1, 0), (1, 0)))):
+            near = [get((cell.row + dr, cell.col + dc)) for dr, dc in steps]
+            fps = [st.fingerprint(c) if c is not None and c.has_formula else None for c in near]
+            if fp in fps:
+                continue  # the adjustment is copied too: a pattern of its own
+            models = [c for c, f in zip(near, fps) if f == base]
+            if not models:
+                continue
+            model = models[0]
+            pattern = [c for c in near if c is not None and st.fingerprint(c) == base]
+            out[key] = Break(cell, axis, model, pattern, "adjusted", [constant])
+            break
+
+
 def find_breaks(ctx: "AuditContext", sheet: Sheet) -> dict[tuple[int, int], Break]:
     return ctx.memo(f"inconsistent-formula:{sheet.name}", lambda: _find(ctx, sheet))
 
@@ -159,6 +215,9 @@ def _find(ctx: "AuditContext", sheet: Sheet) -> dict[tuple[int, int], Break]:
                     segment = []
                 prev = p
             _scan_segment(st, axis, segment, omitted, out)
+    _adjusted_copies(st, sheet, out)
+    for key in omitted:
+        out.pop(key, None)
     return out
 
 
@@ -264,7 +323,13 @@ two, crossfoot flags the side whose references read empty cells, else the smalle
         msg = (f"{cell.address} ({where}) reads {cell.formula}"
                + (f" (= {fmt(value)})" if value is not None else "")
                + f" but {len(br.pattern)} formulas {direction} follow {br.model.address} {br.model.formula}")
-        if br.left_out:
+        if br.reason == "adjusted":
+            msg = (f"{cell.address} ({where}) reads {cell.formula}"
+                   + (f" (= {fmt(value)})" if value is not None else "")
+                   + f": the formula of {br.model.address} {br.model.formula} with {br.left_out[0]} typed into it,"
+                   f" an adjustment its neighbours {direction} do not make; if it is meant, it belongs in a"
+                   f" labelled cell of its own")
+        elif br.left_out:
             msg += f"; it leaves out {', '.join(br.left_out)}"
         if proposed:
             msg += f"; copied here that is {proposed}"
