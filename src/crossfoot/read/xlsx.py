@@ -28,6 +28,7 @@ import datetime as _dt
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from typing import Callable
 
 from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
 from openpyxl.utils.datetime import MAC_EPOCH, WINDOWS_EPOCH, from_excel
@@ -104,8 +105,44 @@ def _text_of(si: ET.Element, ns: str) -> str:
     return parts[0] if len(parts) == 1 else "".join(parts)
 
 
+class _CellSink(dict):
+    """Stands in for a sheet's cell dict when streaming: each cell goes to the callback
+    and is not kept."""
+
+    def __init__(self, sheet_name: str, on_cell: Callable[[str, Cell], None]) -> None:
+        super().__init__()
+        self.sheet_name = sheet_name
+        self.on_cell = on_cell
+
+    def __setitem__(self, key: tuple[int, int], cell: Cell) -> None:
+        self.on_cell(self.sheet_name, cell)
+
+
+def stream_xlsx(path: Path, on_cell: Callable[[str, Cell], None], *,
+                max_unzipped_bytes: int = 2 * 1024**3) -> Workbook:
+    """Read a workbook in one pass without keeping its cells: ``on_cell(sheet, cell)``
+    is called for every cell (formula, cached value and format together), in sheet and
+    row order. Returns the workbook's frame (sheets without cells, names, notices).
+
+    For callers that only need to look at each cell once (counting, exporting, a quick
+    scan of a very large file); the audit needs the grid and uses ``read_xlsx``.
+    """
+    path = Path(path)
+    with open(path, "rb") as fh:
+        try:
+            sniff_container(str(path), fh.read(8), path)
+        except LegacyWorkbook:
+            raise ReadError(str(path), "a legacy .xls workbook; streaming reads .xlsx/.xlsm only") from None
+    with collector_paused(), Package(path, max_unzipped_bytes) as pkg:
+        try:
+            return _Reader(pkg, on_cell).read()
+        except ET.ParseError as exc:
+            raise ReadError(pkg.label, f"malformed XML ({exc})") from None
+
+
 class _Reader:
-    def __init__(self, pkg: Package) -> None:
+    def __init__(self, pkg: Package, on_cell: Callable[[str, Cell], None] | None = None) -> None:
+        self.on_cell = on_cell
         self.pkg = pkg
         self.label = pkg.label
         self.wb = Workbook(path=str(pkg.path), source_format="xlsx")
@@ -181,7 +218,11 @@ class _Reader:
                 raise ReadError(self.label, f"missing sheet part {target} for sheet {name!r}")
             sheet = self.wb.add_sheet(name)
             sheet.hidden = state in ("hidden", "veryHidden")
+            if self.on_cell is not None:
+                sheet.cells = _CellSink(name, self.on_cell)
             self._read_sheet(target, sheet)
+            if self.on_cell is not None:
+                sheet.cells = {}
         self._read_defined_names(root, ns, [e[0] for e in entries])
         return self.wb
 
