@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import NamedTuple
 
 from openpyxl.formula.tokenizer import Token, Tokenizer, TokenizerError
@@ -185,6 +185,38 @@ class FormulaInfo:
     @property
     def operators(self) -> list[str]:
         return [t.value for t in self.tokens if t.type == Token.OP_IN]
+
+    @cached_property
+    def ref_contexts(self) -> list["RefContext"]:
+        """For each reference, in the order of ``refs``: the innermost function it sits
+        in and the tokens on either side, so that rules can tell ``SUM(B2:B9)`` (a direct
+        argument) from ``SUM(B2:B9*1)`` or ``B6>0`` without walking the tokens."""
+        out: list[RefContext] = []
+        stack: list[str] = []
+        tokens = self.tokens
+        for i, tok in enumerate(tokens):
+            if tok.type == Token.FUNC and tok.subtype == Token.OPEN:
+                stack.append(tok.value[:-1].upper().removeprefix("_XLFN."))
+            elif tok.type == Token.PAREN and tok.subtype == Token.OPEN:
+                stack.append("(")
+            elif tok.subtype == Token.CLOSE and tok.type in (Token.FUNC, Token.PAREN):
+                if stack:
+                    stack.pop()
+            elif tok.type == Token.OPERAND and tok.subtype == Token.RANGE:
+                out.append(RefContext(stack[-1] if stack else None,
+                                      tokens[i - 1] if i else None,
+                                      tokens[i + 1] if i + 1 < len(tokens) else None))
+        return out
+
+
+class RefContext(NamedTuple):
+    """Where a reference stands in its formula: ``function`` is the innermost enclosing
+    function (upper case, ``"("`` for plain parentheses, None at the top level);
+    ``before`` and ``after`` are the neighbouring tokens (None at either end)."""
+
+    function: str | None
+    before: Token | None
+    after: Token | None
 
 
 def _split_sheet(text: str) -> tuple[str | None, str, bool]:

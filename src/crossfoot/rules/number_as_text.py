@@ -205,27 +205,14 @@ def _blind_arguments(info: FormulaInfo, cache: dict) -> list[str | None]:
     if hit is not None and hit[0] is info:
         return hit[1]
     out: list[str | None] = []
-    stack: list[str] = []
-    tokens = info.tokens
-    for i, tok in enumerate(tokens):
-        if tok.type == Token.FUNC and tok.subtype == Token.OPEN:
-            name = tok.value[:-1].upper()
-            stack.append(name[6:] if name.startswith("_XLFN.") else name)
-        elif tok.type == Token.PAREN and tok.subtype == Token.OPEN:
-            stack.append("(")
-        elif tok.subtype == Token.CLOSE and tok.type in (Token.FUNC, Token.PAREN):
-            if stack:
-                stack.pop()
-        elif tok.type == Token.OPERAND and tok.subtype == Token.RANGE:
-            fn = stack[-1] if stack else None
-            prev = tokens[i - 1] if i else None
-            nxt = tokens[i + 1] if i + 1 < len(tokens) else None
-            direct = (prev is not None and nxt is not None
-                      and ((prev.type == Token.FUNC and prev.subtype == Token.OPEN)
-                           or (prev.type == Token.SEP and prev.subtype == Token.ARG))
-                      and ((nxt.type == Token.FUNC and nxt.subtype == Token.CLOSE)
-                           or (nxt.type == Token.SEP and nxt.subtype == Token.ARG)))
-            out.append(fn if direct and fn in TEXT_BLIND else None)
+    for ref_ctx in info.ref_contexts:
+        prev, nxt = ref_ctx.before, ref_ctx.after
+        direct = (prev is not None and nxt is not None
+                  and ((prev.type == Token.FUNC and prev.subtype == Token.OPEN)
+                       or (prev.type == Token.SEP and prev.subtype == Token.ARG))
+                  and ((nxt.type == Token.FUNC and nxt.subtype == Token.CLOSE)
+                       or (nxt.type == Token.SEP and nxt.subtype == Token.ARG)))
+        out.append(ref_ctx.function if direct and ref_ctx.function in TEXT_BLIND else None)
     cache[id(info)] = (info, out)
     return out
 

@@ -164,35 +164,24 @@ def _arithmetic_cell_refs(info: FormulaInfo, cache: dict) -> list[int]:
     guarded = bool(info.functions & BLANK_AWARE) or any(
         t.type == Token.OPERAND and t.subtype == Token.TEXT and t.value == '""' for t in tokens)
     if not guarded:
-        stack: list[str] = []
-        ref_index = -1
-        for i, tok in enumerate(tokens):
-            if tok.type == Token.FUNC and tok.subtype == Token.OPEN:
-                stack.append(tok.value[:-1].upper().removeprefix("_XLFN."))
-            elif tok.type == Token.PAREN and tok.subtype == Token.OPEN:
-                stack.append("(")
-            elif tok.subtype == Token.CLOSE and tok.type in (Token.FUNC, Token.PAREN):
-                if stack:
-                    stack.pop()
-            elif tok.type == Token.OPERAND and tok.subtype == Token.RANGE:
-                ref_index += 1
-                if info.refs[ref_index].kind != "cell":
-                    continue
-                prev = tokens[i - 1] if i else None
-                nxt = tokens[i + 1] if i + 1 < len(tokens) else None
-                if len(tokens) == 1:
-                    out.append(ref_index)
-                    continue
-                arith = any(t is not None and t.type in (Token.OP_IN, Token.OP_PRE) and t.value in _ARITH_OPS
-                            for t in (prev, nxt))
-                direct = (stack and stack[-1] in ARITHMETIC_FUNCTIONS and prev is not None and nxt is not None
-                          and (prev.subtype == Token.OPEN or prev.type == Token.SEP)
-                          and (nxt.subtype == Token.CLOSE or nxt.type == Token.SEP))
-                # an operand of a comparison (B6>0) is not arithmetic even beside a +
-                compare = any(t is not None and t.type == Token.OP_IN and t.value in ("=", "<>", "<", ">", "<=", ">=")
-                              for t in (prev, nxt))
-                if (arith or direct) and not compare:
-                    out.append(ref_index)
+        single = len(tokens) == 1
+        for ref_index, ref_ctx in enumerate(info.ref_contexts):
+            if info.refs[ref_index].kind != "cell":
+                continue
+            if single:
+                out.append(ref_index)
+                continue
+            prev, nxt = ref_ctx.before, ref_ctx.after
+            arith = any(t is not None and t.type in (Token.OP_IN, Token.OP_PRE) and t.value in _ARITH_OPS
+                        for t in (prev, nxt))
+            direct = (ref_ctx.function in ARITHMETIC_FUNCTIONS and prev is not None and nxt is not None
+                      and (prev.subtype == Token.OPEN or prev.type == Token.SEP)
+                      and (nxt.subtype == Token.CLOSE or nxt.type == Token.SEP))
+            # an operand of a comparison (B6>0) is not arithmetic even beside a +
+            compare = any(t is not None and t.type == Token.OP_IN and t.value in ("=", "<>", "<", ">", "<=", ">=")
+                          for t in (prev, nxt))
+            if (arith or direct) and not compare:
+                out.append(ref_index)
     cache[id(info)] = (info, out)
     return out
 
