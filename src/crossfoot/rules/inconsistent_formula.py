@@ -284,7 +284,9 @@ class InconsistentFormula(Rule):
 A formula whose relative (R1C1) form differs from the pattern its row or column
 follows: the cells on both sides agree with each other and not with it, or the two
 cells next to it at the end of a run agree and it is a damaged copy of them (the same
-operators with other references, or a term or a sheet left out). Roll-ups across
+operators with other references, or a term or a sheet left out), or that is its
+neighbour's formula with a number typed into it (`=SUM(E47:E59)-1000` beside
+`=SUM(D47:D59)`). Roll-ups across
 sheets count: a summary cell that adds North, South and West but not East, while its
 neighbours add all four.
 """

@@ -449,7 +449,8 @@ An aggregate (SUM, AVERAGE, SUMPRODUCT, COUNT, MIN, MAX and kin, or a chain of `
 leaves out part of the row or column it totals: numbers that sit between the summed
 range and the total, a cell skipped in the middle of a `+` chain, or parts that the
 parallel totals of the same table include (the total of the next row covers one more
-column than this one).
+column than this one). Also, as a warning, a SUM whose range runs on into spacer rows
+(or columns) blank across the table between its last figure and the total.
 """
     why = """
 A column or row added after the totals were written is left out of them, and every
@@ -471,7 +472,8 @@ and the total; F3 sums all four. With H100 the capex is 1,600 (+23%).
 The range extended to the omitted cells: F6 `=SUM(B6:E6)`. The finding's impact gives
 the total before and after. When the omitted cells are not contiguous with the range,
 the fix lists them (`=B6+C6+D6+E6`); for other functions over disjoint cells no formula
-is proposed.
+is proposed. A range padded with a blank spacer is cut back to the last figure:
+`=SUM(C12:C31)` with row 31 blank becomes `=SUM(C12:C30)`.
 """
 
     def check(self, ctx: "AuditContext") -> Iterator[Finding]:
