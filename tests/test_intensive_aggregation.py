@@ -105,6 +105,8 @@ def test_omitted_range_beside_sum_of_prices_keeps_its_finding_but_not_its_fix(tm
     short = by[("omitted-range", "F4")]
     assert short.fix.formula is None and short.impact == []
     assert short.message.endswith("The fix of intensive-aggregation on F4 also covers H100 (E4).")
+    assert "With H100 it is" not in short.message  # the widened sum of prices is not a figure to quote
+    assert "With H100 it is" in by[("omitted-range", "F6")].message
     assert short.evidence["superseded_by"] == RULE and short.evidence["superseded_fix"] == "=SUM(B4:E4)"
     assert by[(RULE, "F4")].fix.formula == "=SUMPRODUCT(B3:E3,B4:E4)/SUM(B3:E3)"
     assert by[("omitted-range", "F6")].fix.formula == "=SUM(B6:E6)"  # an amount: its own fix stands

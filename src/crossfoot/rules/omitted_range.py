@@ -565,19 +565,22 @@ is proposed. A range padded with a blank spacer is cut back to the last figure:
         msg += "; " + "; ".join(reasons) if reasons else ""
         impact: list[Impact] = []
         after = None
+        clause = None
         if value is not None and agg.func in _ADDITIVE:
             extra = [numeric(_at(sheet, agg.axis, line, p)) for p in om.omitted]
             if all(x is not None for x in extra):
                 after = value + sum(extra)  # type: ignore[arg-type]
-                msg += f". With {_names(left_out)} it is {fmt(after)}{pct_change(value, after)}"
+                clause = f" With {_names(left_out)} it is {fmt(after)}{pct_change(value, after)}."
                 impact.append(Impact(sheet.name, cell.address, what, value, after))
-        msg += "."
+        msg += "." + (clause or "")
         formula = _fixed_formula(agg, om.omitted)
         fix = Fix(formula=formula, description=f"include {_names(left_out)} in {cell.address}") if formula else None
         omitted_cells = [a1(line, p) if agg.axis == "row" else a1(p, line) for p in om.omitted]
-        return self.finding(sheet.name, cell.address, msg, fix=fix, impact=impact,
-                            evidence={"omitted": omitted_cells, "witness": om.witness.address if om.witness else None,
-                                      "reason": om.evidence})
+        evidence = {"omitted": omitted_cells, "witness": om.witness.address if om.witness else None,
+                    "reason": om.evidence}
+        if clause:
+            evidence["fix_clause"] = clause
+        return self.finding(sheet.name, cell.address, msg, fix=fix, impact=impact, evidence=evidence)
 
 
 __all__ = ["Aggregate", "Omission", "OmittedRange", "Padding", "aggregate_of", "find_omissions", "find_paddings",

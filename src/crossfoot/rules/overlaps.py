@@ -14,6 +14,8 @@ each of its findings as ``Finding.supersedes``). After all rules ran, ``resolve`
 - drops the superseded finding's formula and its impact, when the superseding fix reads
   every cell the superseded fix would add (directly, or through the cells that compute
   it: ``=(SUM(B6:E6)+SUM(B7:E7))/4`` covers ``=SUM(B8:E8)`` when row 8 is ``=B6+B7``);
+- removes from the message the clause that only held under the dropped fix (a finding
+  records it as ``evidence["fix_clause"]``: "With H100 it is 72,000 (+44%)");
 - says so in the superseded finding's message and fix description ("the fix of
   intensive-aggregation on F4 also covers H100 (E4)"), and records it in its evidence
   (``superseded_by``).
@@ -125,6 +127,10 @@ def resolve(ctx: "AuditContext", findings: Iterable[Finding]) -> list[Finding]:
                     continue
                 where = winner.cell if winner.cell != loser.cell else a1(row, col)
                 also = f"also covers {_name(ctx, sheet, added)}" if added else "replaces its own"
+                # a clause that only holds under the dropped fix ("With H100 it is 72,000")
+                clause = loser.evidence.pop("fix_clause", None)
+                if clause:
+                    loser.message = loser.message.replace(clause, "")
                 loser.message = loser.message.rstrip() + f" The fix of {winner.rule} on {where} {also}."
                 loser.evidence = {**loser.evidence, "superseded_by": winner.rule,
                                   "superseded_fix": loser.fix.formula}
