@@ -141,3 +141,13 @@ def test_empty_template_totals_alone_are_silent(tmp_path):
     cells = {"A2": "Item", "B2": "Budget", "C2": "Actual", "A3": "Sales", "A4": "Other", "A6": "Total",
              "B6": ("=SUM(B3:B5)", 0.0), "C6": ("=SUM(C3:C5)", 0.0)}
     assert findings(write(tmp_path / "t.xlsx", {"Plan": cells})) == []
+
+
+def test_padded_range_warning_can_be_turned_off_by_option(tmp_path):
+    import crossfoot
+
+    cells = _spaced({"B": "=SUM(B3:B7)", "C": "=SUM(C3:C7)", "D": "=SUM(D3:D7)"})
+    path = write(tmp_path / "b.xlsx", {"Budget": cells})
+    quiet = crossfoot.audit(path, select=["omitted-range"],
+                            options={"omitted-range": {"padded_ranges": False}})
+    assert quiet.findings == []

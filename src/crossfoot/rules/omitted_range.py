@@ -443,6 +443,9 @@ def _names(items: list[str]) -> str:
 class OmittedRange(Rule):
     name = "omitted-range"
     severity = "error"
+    # padded ranges are a style warning some modellers use on purpose (rows inserted in
+    # the spacer are then counted); `padded_ranges = false` turns that check off
+    options = {"padded_ranges": True}
     summary = "An aggregate covers fewer rows or columns of its table than it should."
     what = """
 An aggregate (SUM, AVERAGE, SUMPRODUCT, COUNT, MIN, MAX and kin, or a chain of `+`) that
@@ -473,7 +476,9 @@ The range extended to the omitted cells: F6 `=SUM(B6:E6)`. The finding's impact 
 the total before and after. When the omitted cells are not contiguous with the range,
 the fix lists them (`=B6+C6+D6+E6`); for other functions over disjoint cells no formula
 is proposed. A range padded with a blank spacer is cut back to the last figure:
-`=SUM(C12:C31)` with row 31 blank becomes `=SUM(C12:C30)`.
+`=SUM(C12:C31)` with row 31 blank becomes `=SUM(C12:C30)`. If your models pad totals on
+purpose, turn that warning off with `padded_ranges = false` under
+`[tool.crossfoot.rules.omitted-range]`.
 """
 
     def check(self, ctx: "AuditContext") -> Iterator[Finding]:
@@ -482,6 +487,8 @@ is proposed. A range padded with a blank spacer is cut back to the last figure:
             omissions = find_omissions(ctx, sheet)
             for (row, col), om in sorted(omissions.items()):
                 yield self._finding(st, sheet, om)
+            if not ctx.options.get(self.name, {}).get("padded_ranges", True):
+                continue
             for (row, col), pad in sorted(find_paddings(ctx, sheet).items()):
                 if (row, col) not in omissions:
                     yield self._padded(st, sheet, pad)
