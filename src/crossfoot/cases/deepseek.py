@@ -83,7 +83,7 @@ def write_published_table(path: str | Path) -> Path:
     """Write the table as published (its formulas and its errors) to ``path``.
 
     Cached values are what the table's formulas give (as Excel would have stored them),
-    computed from the case inputs by ``_evaluate``.
+    calculated from the case inputs by the recalculation engine.
     """
     import xlsxwriter
 
@@ -126,40 +126,22 @@ def write_published_table(path: str | Path) -> Path:
 
 
 def _evaluate(formulas: dict[tuple[int, int], str], constants: dict[tuple[int, int], float]) -> dict[tuple[int, int], float]:
-    """Values of the table's formulas, in dependency order. The table uses only SUM over
-    a rectangle and the operators + - * / ^, which the evaluator below covers."""
-    values: dict[tuple[int, int], float] = dict(constants)
-    pending = dict(formulas)
-    while pending:
-        progressed = False
-        for key, text in list(pending.items()):
-            try:
-                values[key] = _eval_simple(text, values)
-            except KeyError:
-                continue
-            del pending[key]
-            progressed = True
-        if not progressed:
-            raise ValueError(f"circular or unresolved formulas: {sorted(pending)}")
+    """Values of the table's formulas, calculated by crossfoot's recalculation engine
+    (``repair.recalc``) on an in-memory grid of the table, as Excel would have cached them."""
+    from crossfoot.grid.model import Cell, Workbook
+    from crossfoot.repair.recalc import ensure_values
+
+    book = Workbook(path="<published table>")
+    sheet = book.add_sheet("Fleet")
+    for (r, c), value in constants.items():
+        sheet.add(Cell(r, c, value))
+    for (r, c), text in formulas.items():
+        sheet.add(Cell(r, c, None, text))
+    ensure_values(book)
+    values: dict[tuple[int, int], float] = {}
+    for key in [*constants, *formulas]:
+        value = sheet.cells[key].value
+        if not isinstance(value, (int, float)):
+            raise ValueError(f"the table's formula at {key} did not calculate: {book.notices}")
+        values[key] = float(value)
     return values
-
-
-_REF = re.compile(r"\b([A-Z]{1,3})([0-9]+)\b")
-
-
-def _eval_simple(text: str, values: dict[tuple[int, int], float]) -> float:
-    from crossfoot.grid.address import column_index
-
-    def cell(m: re.Match) -> str:
-        return repr(values[(int(m.group(2)), column_index(m.group(1)))])
-
-    def rng(m: re.Match) -> str:
-        c1, r1, c2, r2 = column_index(m.group(1)), int(m.group(2)), column_index(m.group(3)), int(m.group(4))
-        total = sum(values[(r, c)] for r in range(r1, r2 + 1) for c in range(c1, c2 + 1))
-        return repr(total)
-
-    expr = re.sub(r"SUM\(([A-Z]{1,3})([0-9]+):([A-Z]{1,3})([0-9]+)\)", rng, text.lstrip("="))
-    expr = _REF.sub(cell, expr).replace("^", "**")
-    if not re.fullmatch(r"[0-9eE.+\-*/() ]+", expr):
-        raise ValueError(f"unsupported formula {text!r}")
-    return float(eval(expr, {"__builtins__": {}}, {}))  # noqa: S307 - digits and operators only
