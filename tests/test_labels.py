@@ -3,7 +3,7 @@
 from crossfoot.audit import AuditContext
 from crossfoot.grid.address import CellRange
 from crossfoot.understand.labels import cell_labels, is_unit_text
-from meaning_grid import grid, table
+from meaning_grid import table
 
 
 def labels(wb, addr):

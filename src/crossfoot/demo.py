@@ -233,7 +233,6 @@ def write_training_cost_table(path: str | Path) -> Path:
     sheet.write(2, 0, "H800 GPU hours (thousands)")
     sheet.write(3, 0, "Cost (USD millions)")
     last = column_letter(1 + len(stages))
-    total = column_letter(2 + len(stages))
     for i, h in enumerate(hours):
         col = column_letter(2 + i)
         sheet.write_number(2, 1 + i, h, thousands)
@@ -649,7 +648,6 @@ def _fleet_from_model(tco: Any, outdir: Path, figs: dict[str, Any],
     def row(label: str, key: str, scale: float, fmt: str) -> list[str]:
         return [label, *(fmt.format(out[s][key] / scale) for s in scopes)]
 
-    counts = {t.name: t.inputs["count"] for t in fleet.types}
     per_type = Table(
         "Corrected fleet: stocks and 4-year costs summed over all four columns, per-GPU figures weighted",
         ["", *names, *(f"{g} only" for g in groups), "All GPUs"],

@@ -26,7 +26,7 @@ from crossfoot.models import catalogue as cat
 from crossfoot.models.catalogue import Peer
 from crossfoot.models.fund import FundResult, load_fund, run_fund
 from crossfoot.models.fund import evaluate as fund_evaluate
-from crossfoot.models.inputs import InputError, Sourced, TomlDocument, check_keys, parse_quantity
+from crossfoot.models.inputs import InputError, TomlDocument, check_keys, parse_quantity
 from crossfoot.models.uncertainty import Quantity, draw
 
 FITS, EXCEEDS, FAR_EXCEEDS = "fits", "exceeds", "far exceeds"

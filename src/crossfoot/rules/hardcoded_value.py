@@ -6,11 +6,11 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterator
 
-from crossfoot.grid.address import a1, range_a1
+from crossfoot.grid.address import range_a1
 from crossfoot.grid.formula import FormulaInfo
 from crossfoot.grid.model import Cell, Sheet, Workbook
 from crossfoot.rules.base import Finding, Fix, Rule
-from crossfoot.understand.numbers import close, fmt, looks_intensive, numeric
+from crossfoot.understand.numbers import close, fmt, looks_intensive, numbers_in, numeric
 from crossfoot.understand.structure import Block, SheetStructure, sheet_structure
 
 if TYPE_CHECKING:
@@ -204,7 +204,6 @@ def _copied_totals(st: SheetStructure, out: dict) -> None:
     """Typed numbers beside a SUM (or + chain) that, copied to them, adds up to exactly
     the typed number: the total of the next column typed in by hand (C13 =SUM(C8:C12),
     D13 5,078 = the sum of D8:D12). One formula is enough here: the numbers agree."""
-    get = st.sheet.cells.get
     rows, cols = st.sheet.rows(), st.sheet.columns()
     seen: set[tuple[str, int, str]] = set()
     for model in st.sheet.formula_cells():
@@ -234,19 +233,9 @@ def _copied_totals(st: SheetStructure, out: dict) -> None:
             value = numeric(cell)
             if value is None:
                 continue
-            parts: list[float] = []
-            ok = True
-            for area in info.areas(cell.row, cell.col):
-                if area.sheet is not None or area.size > _MAX_TOTAL_AREA or area.min_row < 1 or area.min_col < 1 \
-                        or area.contains(cell.row, cell.col):
-                    ok = False
-                    break
-                for r in range(area.min_row, area.max_row + 1):
-                    for c in range(area.min_col, area.max_col + 1):
-                        v = numeric(get((r, c)))
-                        if v is not None:
-                            parts.append(v)
-            if not ok or len(parts) < 2 or (value and not any(parts)):
+            parts = numbers_in(st.sheet.cells, info.areas(cell.row, cell.col), max_size=_MAX_TOTAL_AREA,
+                               inside=(cell.row, cell.col))
+            if parts is None or len(parts) < 2 or (value and not any(parts)):
                 continue
             if close(sum(parts), value, len(parts), tuple(parts)):
                 out[k] = Hardcode(cell, line_axis, model, [model], total=sum(parts))

@@ -12,7 +12,6 @@ from crossfoot.grid.model import Cell, Sheet
 from crossfoot.rules.base import Finding, Fix, Rule
 from crossfoot.understand.labels import cell_labels
 from crossfoot.understand.relations import (
-    Weight,
     at,
     close,
     explain_total,

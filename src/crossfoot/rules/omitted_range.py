@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterator
 
 from crossfoot.grid.address import a1, column_letter, range_a1
-from crossfoot.grid.formula import Area
 from crossfoot.grid.model import Cell, Sheet
 from crossfoot.rules.base import Finding, Fix, Impact, Rule
 from crossfoot.understand.numbers import fmt, looks_intensive, numeric, pct_change

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Iterator
 from crossfoot.grid.address import a1
 from crossfoot.grid.model import Cell, Sheet
 from crossfoot.rules.base import Finding, Impact, Rule
-from crossfoot.understand.numbers import close, fmt, looks_intensive, numeric
+from crossfoot.understand.numbers import close, fmt, looks_intensive, numbers_in, numeric
 from crossfoot.understand.structure import Block, SheetStructure, is_total_label, sheet_structure
 
 if TYPE_CHECKING:
@@ -96,7 +96,6 @@ formula itself is right and its stored value is stale: recalculate the workbook.
                     yield from self._values(st, sheet, block)
 
     def _stale(self, st: SheetStructure, sheet: Sheet) -> Iterator[Finding]:
-        get = sheet.cells.get
         for cell in sheet.formula_cells():
             agg = st.aggregate_refs(cell)
             if agg is None or agg[0] not in ("SUM", "+"):
@@ -104,23 +103,8 @@ formula itself is right and its stored value is stale: recalculate the workbook.
             value = numeric(cell)
             if value is None:
                 continue
-            parts: list[float] = []
-            ok = True
-            for area in agg[1]:
-                if area.sheet is not None or area.size > 5000:
-                    ok = False
-                    break
-                for r in range(area.min_row, area.max_row + 1):
-                    for c in range(area.min_col, area.max_col + 1):
-                        p = get((r, c))
-                        if p is None:
-                            continue
-                        if p.has_formula and p.value is None or p.is_error:
-                            ok = False
-                        v = numeric(p)
-                        if v is not None:
-                            parts.append(v)
-            if not ok or not parts:
+            parts = numbers_in(sheet.cells, agg[1], max_size=5000, strict=True)
+            if not parts:
                 continue
             total = sum(parts)
             if close(total, value, len(parts), tuple(parts)):

@@ -25,7 +25,6 @@ from crossfoot.understand.units import (
     add,
     adds_terms,
     carries_units,
-    derived_unit,
     dim_of_quantity,
     dim_text,
     format_number,

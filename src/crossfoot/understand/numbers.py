@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 import re
 
+from crossfoot.grid.formula import Area
 from crossfoot.grid.model import Cell
 
 _INTENSIVE = re.compile(
@@ -80,3 +81,32 @@ def pct_change(before: float, after: float) -> str:
         return ""
     change = (after - before) / abs(before)
     return f" ({change:+.0%})"
+
+
+def numbers_in(cells: dict[tuple[int, int], Cell], areas: list[Area], *, max_size: int,
+               inside: tuple[int, int] | None = None, strict: bool = False) -> list[float] | None:
+    """The numbers stored in the areas an aggregate reads on its own sheet, to compare a
+    total with its parts.
+
+    None when the parts cannot be read from the sheet: an area on another sheet, larger
+    than ``max_size`` cells, off the sheet, or containing ``inside`` (the total itself);
+    with ``strict``, also an area holding an error or a formula saved without a value.
+    """
+    out: list[float] = []
+    get = cells.get
+    for area in areas:
+        if area.sheet is not None or area.size > max_size or area.min_row < 1 or area.min_col < 1:
+            return None
+        if inside is not None and area.contains(*inside):
+            return None
+        for r in range(area.min_row, area.max_row + 1):
+            for c in range(area.min_col, area.max_col + 1):
+                cell = get((r, c))
+                if cell is None:
+                    continue
+                if strict and (cell.has_formula and cell.value is None or cell.is_error):
+                    return None
+                v = numeric(cell)
+                if v is not None:
+                    out.append(v)
+    return out
