@@ -8,11 +8,15 @@ only builds the app, the ``--version`` flag and the error handling every command
 from __future__ import annotations
 
 import importlib
+import os
 import pkgutil
 import sys
+from pathlib import Path
+from typing import Iterable
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from crossfoot import __version__
 
@@ -22,15 +26,34 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
-    rich_markup_mode="rich",
+    rich_markup_mode="markdown",
 )
 err_console = Console(stderr=True, highlight=False)
 
 
 def fail(message: str, code: int = 2) -> "typer.Exit":
     """Print ``crossfoot: error: message`` on stderr and return the Exit to raise."""
-    err_console.print(f"[bold red]error[/]: {message}", soft_wrap=True)
+    err_console.print(f"[bold red]error[/]: {escape(message)}", soft_wrap=True)
     return typer.Exit(code)
+
+
+def check_output_path(dest: str | os.PathLike, inputs: Iterable[str | os.PathLike], flag: str) -> None:
+    """Fail (exit 2) before any work if ``dest`` cannot take a file crossfoot writes:
+    a folder, a missing folder, or one of the input files (crossfoot never writes over
+    its inputs)."""
+    path = Path(dest)
+    if path.is_dir():
+        raise fail(f"{flag} {dest}: is a folder; give a file name")
+    parent = path.parent
+    if not parent.is_dir():
+        raise fail(f"{flag} {dest}: folder {parent} does not exist")
+    for src in inputs:
+        try:
+            same = path.exists() and os.path.samefile(path, src)
+        except OSError:
+            same = False
+        if same or path.resolve() == Path(src).resolve():
+            raise fail(f"{flag} {dest}: refusing to overwrite the input {src}; give another file name")
 
 
 def _version(value: bool) -> None:
@@ -72,10 +95,10 @@ def main() -> None:
             message = exc.format_message()
             if not message:  # bare `crossfoot`: the help was shown
                 sys.exit(2)
-            err_console.print(f"[bold red]error[/]: {message}", soft_wrap=True)
+            err_console.print(f"[bold red]error[/]: {escape(message)}", soft_wrap=True)
             ctx = getattr(exc, "ctx", None)
             if ctx is not None:
-                err_console.print(f"Try '{ctx.command_path} --help' for help.")
+                err_console.print(f"Try '{ctx.command_path} --help' for help.", markup=False)
             sys.exit(2)
         raise
     sys.exit(code if isinstance(code, int) else 0)

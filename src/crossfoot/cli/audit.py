@@ -9,7 +9,7 @@ from typing import List, Optional
 import typer
 
 import crossfoot
-from crossfoot.cli import app, fail
+from crossfoot.cli import app, check_output_path, fail
 from crossfoot.config import FAIL_ON, FORMATS, Config, ConfigError, check_rule_names, resolve_config, split_names
 
 
@@ -95,17 +95,19 @@ def emit(report, fmt: str, output_file: Optional[str]) -> None:
 
 @app.command("audit")
 def audit_command(
-    files: List[str] = typer.Argument(..., help="Workbooks or tables to audit (.xlsx .xlsm .xls .xlsb .ods .csv .tsv).",
+    files: List[str] = typer.Argument(..., metavar="FILES",
+                                      help="Workbooks or tables to audit (.xlsx .xlsm .xls .xlsb .ods .csv .tsv).",
                                       show_default=False),
-    fmt: Optional[str] = typer.Option(None, "--format", "-f", help="text, json, sarif or html [default: text].",
+    fmt: Optional[str] = typer.Option(None, "--format", "-f", metavar="FORMAT",
+                                      help="text, json, sarif or html [default: text].",
                                       show_default=False),
-    output_file: Optional[str] = typer.Option(None, "--output-file", "-o", help="Write the report here, not to stdout."),
-    select: Optional[List[str]] = typer.Option(None, "--select", help="Only these rules (comma-separated or repeated)."),
-    ignore: Optional[List[str]] = typer.Option(None, "--ignore", help="Skip these rules (comma-separated or repeated)."),
-    fail_on: Optional[str] = typer.Option(None, "--fail-on",
+    output_file: Optional[str] = typer.Option(None, "--output-file", "-o", metavar="FILE", help="Write the report here, not to stdout."),
+    select: Optional[List[str]] = typer.Option(None, "--select", metavar="RULES", help="Only these rules (comma-separated or repeated)."),
+    ignore: Optional[List[str]] = typer.Option(None, "--ignore", metavar="RULES", help="Skip these rules (comma-separated or repeated)."),
+    fail_on: Optional[str] = typer.Option(None, "--fail-on", metavar="SEVERITY",
                                           help="Exit 1 on findings at or above: error, warning, info or never "
                                                "[default: warning].", show_default=False),
-    config: Optional[str] = typer.Option(None, "--config", help="Configuration file (default: crossfoot.toml or "
+    config: Optional[str] = typer.Option(None, "--config", metavar="FILE", help="Configuration file (default: crossfoot.toml or "
                                                                   "[tool.crossfoot] in pyproject.toml, found upward)."),
     fix: Optional[str] = typer.Option(None, "--fix", metavar="FIXED.xlsx",
                                       help="Write a corrected copy of the (single) input workbook here."),
@@ -115,7 +117,7 @@ def audit_command(
 ) -> None:
     """Find the errors of one or more workbooks: ranges that stop short, inconsistent
     formulas, typed-over constants, totals that do not add up, and more
-    ([bold]crossfoot rules[/] lists them).
+    (`crossfoot rules` lists them).
 
     Exit status: 0 nothing at or above --fail-on, 1 findings, 2 could not run.
     """
@@ -123,8 +125,9 @@ def audit_command(
     if fix is not None:
         if len(files) != 1:
             raise fail("--fix takes exactly one input file")
-        if Path(fix).resolve() == Path(files[0]).resolve():
-            raise fail(f"--fix {fix}: refusing to overwrite the input; give another file name")
+        check_output_path(fix, files, "--fix")
+    if output_file is not None:
+        check_output_path(output_file, files, "--output-file")
     report = crossfoot.audit(*files, select=cfg.select, ignore=cfg.ignore, options=cfg.rule_options)
     if not no_impact:
         add_impact(report, cfg.output or [])

@@ -12,13 +12,15 @@ from crossfoot.cli import app, fail
 
 @app.command()
 def demo(
-    outdir: Path = typer.Option(Path("."), "-o", "--outdir", help="Folder for the three files (created if missing)."),
+    outdir: Path = typer.Option(Path("."), "-o", "--outdir", metavar="DIR",
+                                help="Folder for the workbooks and the report (created if missing)."),
     open_report: bool = typer.Option(False, "--open", help="Open the HTML report in a browser afterwards."),
 ) -> None:
     """Audit the DeepSeek GPU-fleet table as published, rebuild it corrected, check the funding.
 
     Writes deepseek_fleet.xlsx (the table as published), deepseek_fleet_corrected.xlsx
-    (rebuilt by the TCO model) and crossfoot-report.html to OUTDIR, and prints a summary.
+    (rebuilt by the TCO model), deepseek_v3_training_cost.xlsx (the control case) and
+    crossfoot-report.html to DIR, and prints a summary.
     """
     from crossfoot.demo import run_demo
 

@@ -26,9 +26,9 @@ _MAX_RANGES = 8
 
 @app.command()
 def inspect(
-    files: list[Path] = typer.Argument(..., help="Workbooks or tables (.xlsx .xlsm .xls .xlsb .ods .csv .tsv)."),
-    format: str = typer.Option("text", "--format", "-f", help="text or json."),
-    max_fingerprints: int = typer.Option(30, "--max-fingerprints", help="Fingerprints shown per sheet (text)."),
+    files: list[Path] = typer.Argument(..., metavar="FILES", help="Workbooks or tables (.xlsx .xlsm .xls .xlsb .ods .csv .tsv)."),
+    format: str = typer.Option("text", "--format", "-f", metavar="FORMAT", help="text or json."),
+    max_fingerprints: int = typer.Option(30, "--max-fingerprints", metavar="N", help="Fingerprints shown per sheet (text)."),
 ) -> None:
     """Show the sheets, used ranges, values, formulas and formula fingerprints of files."""
     if format not in ("text", "json"):

@@ -15,7 +15,7 @@ from typing import Any, Callable
 import typer
 
 from crossfoot import __version__
-from crossfoot.cli import app, fail
+from crossfoot.cli import app, check_output_path, fail
 
 
 class Format(str, Enum):
@@ -24,15 +24,17 @@ class Format(str, Enum):
 
 
 FORMAT = typer.Option(Format.text, "--format", "-f", help="Output format.")
-SAMPLES = typer.Option(0, "--samples", min=0, max=1_000_000,
+SAMPLES = typer.Option(0, "--samples", metavar="N", min=0, max=1_000_000,
                        help="Monte Carlo draws over the inputs given as ranges or distributions (0: none).")
-SEED = typer.Option(0, "--seed", help="Seed of the Monte Carlo draws (the same seed gives the same numbers).")
-CHART = typer.Option(None, "--chart", help="Folder for charts (PNG and SVG).", file_okay=False)
-XLSX = typer.Option(None, "--xlsx", help="Write the model as a workbook with live formulas.", dir_okay=False)
+SEED = typer.Option(0, "--seed", metavar="N", help="Seed of the Monte Carlo draws (the same seed gives the same numbers).")
+CHART = typer.Option(None, "--chart", metavar="DIR", help="Folder for charts (PNG and SVG).", file_okay=False)
+XLSX = typer.Option(None, "--xlsx", metavar="FILE.xlsx", help="Write the model as a workbook with live formulas.", dir_okay=False)
 
 
 def _run(fn: Callable[[], Any]) -> Any:
     """Turn the models' input errors and file-system errors into one-line failures."""
+    from xlsxwriter.exceptions import FileCreateError
+
     from crossfoot.models.inputs import InputError
 
     try:
@@ -41,6 +43,20 @@ def _run(fn: Callable[[], Any]) -> Any:
         raise fail(str(exc)) from None
     except OSError as exc:
         raise fail(f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": ")) from None
+    except FileCreateError as exc:  # xlsxwriter wraps the OSError of its output file
+        cause = exc.args[0] if exc.args else exc
+        if isinstance(cause, OSError):
+            raise fail(f"{cause.filename or ''}: {cause.strerror or cause}".lstrip(": ")) from None
+        raise fail(f"cannot write the workbook ({cause})") from None
+
+
+def _check_paths(source: Path, xlsx: Path | None = None) -> None:
+    """Fail before any work on an input that is a folder, or an --xlsx that would land
+    in a missing folder or over the input file."""
+    if source.is_dir():
+        raise fail(f"{source}: is a folder, not a file")
+    if xlsx is not None:
+        check_output_path(xlsx, [source], "--xlsx")
 
 
 def _emit_json(command: str, path: Path, body: dict[str, Any]) -> None:
@@ -97,7 +113,7 @@ def tco(
     chart: Path = CHART,
     samples: int = SAMPLES,
     seed: int = SEED,
-    swing: float = typer.Option(0.2, "--swing", min=0.0, max=0.9,
+    swing: float = typer.Option(0.2, "--swing", metavar="SHARE", min=0.0, max=0.9,
                                 help="Tornado: move inputs without a range by -/+ this share."),
 ) -> None:
     """GPU fleet cost of ownership: capex, yearly operating cost, TCO and cost per GPU-hour.
@@ -107,6 +123,7 @@ def tco(
     """
     from crossfoot.models import tco as model
 
+    _check_paths(fleet_file, xlsx)
     result = _run(lambda: model.run(fleet_file))
     torn = model.tco_tornado(result.fleet, swing=swing, top=10)
     mc = model.tco_monte_carlo(result.fleet, samples, seed) if samples else None
@@ -193,6 +210,7 @@ def fund(
     high-water mark) and the cumulative cash available to reinvest."""
     from crossfoot.models import fund as model
 
+    _check_paths(fund_file, xlsx)
     inputs = _run(lambda: model.load_fund(fund_file))
     result = model.run_fund(inputs)
     mc = model.fund_monte_carlo(inputs, samples, seed) if samples else None
@@ -272,6 +290,7 @@ def check(
     """
     from crossfoot.models import plausibility as model
 
+    _check_paths(claim_file)
     cf, verdicts = _run(lambda: model.check_file(claim_file, samples or None, seed))
     files: dict[str, Any] = {}
     if chart is not None and cf.fund is not None:

@@ -18,7 +18,7 @@ from crossfoot.rules.base import all_rules
 
 @app.command("rules")
 def rules_command(
-    fmt: str = typer.Option("table", "--format", "-f", help="table, markdown (every rule's page) or json."),
+    fmt: str = typer.Option("table", "--format", "-f", metavar="FORMAT", help="table, markdown (every rule's page) or json."),
 ) -> None:
     """List every rule: name, default severity, what it finds."""
     rules = all_rules()
@@ -41,7 +41,7 @@ def rules_command(
 
 
 @app.command("rule")
-def rule_command(name: str = typer.Argument(..., help="A rule name, such as omitted-range.")) -> None:
+def rule_command(name: str = typer.Argument(..., metavar="NAME", help="A rule name, such as omitted-range.")) -> None:
     """Show one rule's page: what it finds, why it matters, an example, the fix."""
     rules = all_rules()
     if name not in rules:

@@ -34,27 +34,30 @@ def summary_table(report) -> Table:
 @app.command("scan")
 def scan_command(
     directory: str = typer.Argument(..., metavar="DIR", help="Folder to search (recursively)."),
-    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="Worker processes [default: one per core].",
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, metavar="N", help="Worker processes [default: one per core].",
                                        show_default=False),
-    fmt: Optional[str] = typer.Option(None, "--format", "-f", help="text (a table per file) or json.",
+    fmt: Optional[str] = typer.Option(None, "--format", "-f", metavar="FORMAT", help="text (a table per file) or json.",
                                       show_default=False),
-    globs: Optional[List[str]] = typer.Option(None, "--glob", help="Only files matching this pattern (repeatable), "
-                                                                   "such as '*.xlsx' or 'models/**/*.xlsm'."),
-    select: Optional[List[str]] = typer.Option(None, "--select", help="Only these rules."),
-    ignore: Optional[List[str]] = typer.Option(None, "--ignore", help="Skip these rules."),
-    fail_on: Optional[str] = typer.Option(None, "--fail-on", help="error, warning, info or never [default: warning].",
+    globs: Optional[List[str]] = typer.Option(None, "--glob", metavar="PATTERN",
+                                                help="Only files matching this pattern (repeatable), "
+                                                     "such as `*.xlsx` or `models/**/*.xlsm`."),
+    select: Optional[List[str]] = typer.Option(None, "--select", metavar="RULES", help="Only these rules."),
+    ignore: Optional[List[str]] = typer.Option(None, "--ignore", metavar="RULES", help="Skip these rules."),
+    fail_on: Optional[str] = typer.Option(None, "--fail-on", metavar="SEVERITY", help="error, warning, info or never [default: warning].",
                                           show_default=False),
-    config: Optional[str] = typer.Option(None, "--config", help="Configuration file."),
+    config: Optional[str] = typer.Option(None, "--config", metavar="FILE", help="Configuration file."),
 ) -> None:
     """Audit every workbook (.xlsx .xlsm .xls .xlsb .ods .csv .tsv) under DIR in parallel,
-    then show one line per file. Same exit status and JSON as [bold]crossfoot audit[/]."""
+    then show one line per file. Same exit status and JSON as `crossfoot audit`."""
     from crossfoot.report import exit_code, render
     from crossfoot.report.text import summary_line
     from crossfoot.scan import audit_many, find_workbooks
 
     root = Path(directory)
+    if not root.exists():
+        raise fail(f"{directory}: no such folder")
     if not root.is_dir():
-        raise fail(f"{directory}: not a folder")
+        raise fail(f"{directory}: not a folder; use crossfoot audit for a single file")
     cfg = settings([directory], config, select, ignore, fail_on, fmt, None)
     fmt = cfg.effective_format
     if fmt not in ("text", "json"):

@@ -63,6 +63,8 @@ def summary_line(report) -> str:
     findings = report.findings
     tail = f" {_plural(failed, 'file')} could not be read." if failed else ""
     if not findings:
+        if failed and not read:
+            return tail.strip()
         if failed:
             return f"No findings in {_plural(len(read), 'file')};{tail}"
         return "All checks passed."
@@ -109,6 +111,8 @@ def text_lines(report) -> Iterable[Text]:
                                 f": {format_impact(impact)}")
         for notice in fr.notices:
             yield Text.assemble((fr.path, "bold"), ": ", ("note", "cyan"), f": {notice}")
+    if len(report.files) == 1 and report.files[0].error is not None:
+        return  # the error line says it all: one line, as for any command that cannot run
     if report.files and (report.findings or any(f.error for f in report.files)):
         yield Text("")
     yield Text(summary_line(report), style="bold")
