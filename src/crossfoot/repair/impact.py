@@ -370,14 +370,19 @@ def format_value(value: Any) -> str:
     return str(value)
 
 
-def format_impact(impact: Impact) -> str:
-    """'Server CapEx ($m), Total: 1,300 -> 1,600 (+23%)'; the address when unlabelled."""
-    where = impact.label or f"{impact.sheet}!{impact.cell}"
-    line = f"{where}: {format_value(impact.before)} -> {format_value(impact.after)}"
+def format_transition(impact: Impact) -> str:
+    """'1,300 -> 1,600 (+23%)': the values before and after, and the change."""
+    line = f"{format_value(impact.before)} -> {format_value(impact.after)}"
     change = impact.change
     if change is not None and math.isfinite(change):
         line += f" ({format_change(change)})"
     return line
+
+
+def format_impact(impact: Impact) -> str:
+    """'Server CapEx ($m), Total: 1,300 -> 1,600 (+23%)'; the address when unlabelled."""
+    where = impact.label or f"{impact.sheet}!{impact.cell}"
+    return f"{where}: {format_transition(impact)}"
 
 
 def format_change(change: float) -> str:

@@ -12,8 +12,7 @@
 
 from __future__ import annotations
 
-import math
-from typing import Any, Iterable
+from typing import Iterable
 
 from rich.text import Text
 
@@ -23,33 +22,14 @@ from crossfoot.rules.base import SEVERITIES, Impact
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
 
-def format_number(value: Any) -> str:
-    """1300 -> '1,300'; 1234.5678 -> '1,234.57'; 0.012345 -> '0.01235'; text as is."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return "(empty)" if value is None else str(value)
-    if isinstance(value, float) and not math.isfinite(value):
-        return str(value)
-    if value == int(value) and abs(value) < 1e15:
-        return f"{int(value):,}"
-    if abs(value) >= 1:
-        return f"{value:,.2f}".rstrip("0").rstrip(".")
-    return f"{value:.4g}"
-
-
-def format_change(impact: Impact) -> str:
-    change = impact.change
-    if change is None:
-        return ""
-    pct = change * 100
-    digits = 0 if abs(pct) >= 1 or pct == 0 else 1
-    return f" ({pct:+.{digits}f}%)"
-
-
 def format_impact(impact: Impact, home_sheet: str | None = None) -> str:
-    """'Server CapEx ($m), Total F6: 1,300 -> 1,600 (+23%)'."""
+    """'Server CapEx ($m), Total F6: 1,300 -> 1,600 (+23%)': the label, the cell (with
+    its sheet when it is not the finding's), and the change as repair words it."""
+    from crossfoot.repair.impact import format_transition
+
     cell = impact.cell if impact.sheet == home_sheet else f"{quote_sheet(impact.sheet)}!{impact.cell}"
     where = f"{impact.label} {cell}" if impact.label else cell
-    return f"{where}: {format_number(impact.before)} -> {format_number(impact.after)}{format_change(impact)}"
+    return f"{where}: {format_transition(impact)}"
 
 
 def _plural(n: int, word: str) -> str:
