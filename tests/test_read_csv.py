@@ -111,7 +111,7 @@ def test_encodings_bom_and_latin1_fallback(tmp_path):
     q.write_bytes("Item,Cost\nCaf\xe9,5\n".encode("latin-1"))
     wb = read_csv(q)
     assert wb["latin"]["A2"].value == "Café"
-    assert any("Latin-1" in n for n in wb.notices)
+    assert any("not valid UTF-8" in n for n in wb.notices)
 
 
 def test_binary_file_named_csv_is_refused(tmp_path):
@@ -126,3 +126,18 @@ def test_load_routes_csv_and_tsv(tmp_path):
     p.write_text("a\tb\n1\t2\n")
     wb = load(p)
     assert wb["t"]["B2"].value == 2
+
+
+def test_windows_csv_with_a_euro_sign_reads_as_cp1252(tmp_path):
+    p = tmp_path / "eu.csv"
+    p.write_bytes("Item,ASP (\u20ac)\nA100,12000\n".encode("cp1252"))
+    wb = read_csv(p)
+    assert wb["eu"]["B1"].value == "ASP (\u20ac)"
+    assert any("Windows-1252" in n for n in wb.notices)
+
+
+def test_empty_csv_is_a_read_error(tmp_path):
+    p = tmp_path / "empty.csv"
+    p.write_bytes(b"")
+    with pytest.raises(ReadError, match="empty file"):
+        read_csv(p)

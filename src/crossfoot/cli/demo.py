@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 
 import typer
@@ -27,7 +29,11 @@ def demo(
     if outdir.exists() and not outdir.is_dir():
         raise fail(f"{outdir} is not a folder")
     try:
-        result = run_demo(outdir, console=Console(highlight=False))
+        # off a terminal (a pipe, a log) rich would wrap at 80 columns; 100 keeps the
+        # summary's tables on one line each, as on a laptop terminal
+        console = Console(highlight=False) if sys.stdout.isatty() or "COLUMNS" in os.environ \
+            else Console(highlight=False, width=100)
+        result = run_demo(outdir, console=console)
     except OSError as exc:
         raise fail(f"cannot write to {outdir}: {exc.strerror or exc}") from None
     if open_report:

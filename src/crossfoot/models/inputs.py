@@ -117,8 +117,10 @@ class TomlDocument:
             text = p.read_text(encoding="utf-8")
         except FileNotFoundError:
             raise InputError("no such file", path=p) from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InputError(f"cannot read the file ({exc.__class__.__name__})", path=p) from None
+        except UnicodeDecodeError:
+            raise InputError("not a TOML file (not UTF-8 text)", path=p) from None
+        except OSError as exc:
+            raise InputError(f"cannot read the file ({exc.strerror or exc.__class__.__name__})", path=p) from None
         return cls(text, p)
 
     @staticmethod

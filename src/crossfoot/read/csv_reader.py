@@ -133,6 +133,10 @@ def _decode(raw: bytes, label: str) -> tuple[str, str]:
     try:
         return raw.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError:
+        pass
+    try:  # Excel's "CSV" on Windows: cp1252 (€ is 0x80), a superset of Latin-1's letters
+        return raw.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError:
         return raw.decode("latin-1"), "latin-1"
 
 
@@ -173,8 +177,10 @@ def read_csv(path: Path | str) -> Workbook:
     decimal_comma = delim == ";"
     wb = Workbook(path=label, source_format="csv")
     wb.notices.append(NO_FORMULAS_NOTICE)
-    if encoding == "latin-1":
-        wb.notices.append("not valid UTF-8; read as Latin-1")
+    if not text.strip():
+        raise ReadError(label, "empty file (no rows)")
+    if encoding in ("cp1252", "latin-1"):
+        wb.notices.append(f"not valid UTF-8; read as {'Windows-1252' if encoding == 'cp1252' else 'Latin-1'}")
     sheet = wb.add_sheet(path.stem)
     cells = sheet.cells
     try:
