@@ -24,13 +24,16 @@ import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from crossfoot.audit import FileReport, Report, audit
 from crossfoot.cases.deepseek import load_toml, published_table, write_published_table
 from crossfoot.grid.address import a1, column_letter
 from crossfoot.report.html import Chart, Extras, Figure, Section, Table, render_html
 from crossfoot.rules.base import Finding, Impact
+
+if TYPE_CHECKING:
+    from rich.table import Table as RichTable
 
 PUBLISHED = "deepseek_fleet.xlsx"
 CORRECTED = "deepseek_fleet_corrected.xlsx"
@@ -401,6 +404,25 @@ PROV_STYLE = {"quoted": "green", "derived": "cyan", "reconstructed": "yellow", "
 SEV_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
 
+def _figure_table(figures, title: str | None = None) -> RichTable:
+    """Figures as the terminal shows them: label (with its note), value, provenance."""
+    from rich.padding import Padding
+    from rich.table import Table as RichTable
+    from rich.text import Text
+
+    t = RichTable(title=title, title_justify="left", title_style="bold", box=None,
+                  padding=(0, 1), pad_edge=False, show_header=False)
+    t.add_column(ratio=1)
+    t.add_column(justify="right", no_wrap=True)
+    t.add_column(no_wrap=True)
+    for fig in figures:
+        label = Text(fig.label)
+        if fig.note:
+            label.append(f"\n{fig.note}", style="dim")
+        t.add_row(Padding(label, (0, 0, 0, 2)), fig.value, _prov_text(fig))
+    return t
+
+
 def _prov_text(fig: Figure):
     from rich.text import Text
 
@@ -426,16 +448,7 @@ def _rich_section(section: Section) -> list[Any]:
     for b in section.bullets:
         out.append(Padding(Text("\u2022 " + b), (0, 0, 0, 2)))
     if section.figures:
-        t = RichTable(show_header=False, box=None, padding=(0, 1), pad_edge=False)
-        t.add_column(ratio=1)
-        t.add_column(justify="right", no_wrap=True)
-        t.add_column(no_wrap=True)
-        for fig in section.figures:
-            label = Text(fig.label)
-            if fig.note:
-                label.append(f"\n{fig.note}", style="dim")
-            t.add_row(Padding(label, (0, 0, 0, 2)), fig.value, _prov_text(fig))
-        out.append(t)
+        out.append(_figure_table(section.figures))
     for table in section.tables:
         if not table.terminal:
             continue
@@ -533,9 +546,7 @@ def print_summary(result: DemoResult, extras: Extras, console: Any | None = None
     import io
 
     from rich.console import Console
-    from rich.padding import Padding
     from rich.rule import Rule as RichRule
-    from rich.table import Table as RichTable
     from rich.text import Text
 
     items: list[Any] = [RichRule(Text("crossfoot demo: DeepSeek's GPU fleet, audited", style="bold"))]
@@ -545,17 +556,7 @@ def print_summary(result: DemoResult, extras: Extras, console: Any | None = None
     items += _rich_file(result.published_report, "1. Audit of the published table")
     if extras.headline:
         items.append(Text(""))
-        t = RichTable(title="What the audit changes", title_justify="left", title_style="bold", box=None,
-                      padding=(0, 1), pad_edge=False, show_header=False)
-        t.add_column(ratio=1)
-        t.add_column(justify="right", no_wrap=True)
-        t.add_column(no_wrap=True)
-        for fig in extras.headline:
-            label = Text(fig.label)
-            if fig.note:
-                label.append(f"\n{fig.note}", style="dim")
-            t.add_row(Padding(label, (0, 0, 0, 2)), fig.value, _prov_text(fig))
-        items.append(t)
+        items.append(_figure_table(extras.headline, title="What the audit changes"))
     number = 2
     sections = {sec.id: sec for sec in result.sections}
     files = {fr.path: fr for fr in result.report.files}
