@@ -139,3 +139,37 @@ def test_one_of_two_year_columns_with_a_plugged_figure_is_flagged(tmp_path):
 
 def test_two_year_columns_computed_alike_are_silent(tmp_path):
     assert findings(write(tmp_path / "t.xlsx", {"R": _closing("=SUM(C3+C4-C5)")})) == []
+
+
+def _sections(j8="=G8/E8"):
+    """Schools by section: places (E), applicants (G), a ratio (J) copied down each row; row 8
+    totals the section and its ratio divides the totals (J8 as given)."""
+    cells = {"A1": "BTS by section", "A3": "School", "E3": "Places", "G3": "Applicants", "J3": "Ratio"}
+    places, applicants = [24, 35, 24, 35], [31, 86, 27, 118]
+    for i, r in enumerate(range(4, 8)):
+        cells[f"A{r}"] = f"School {i + 1}"
+        cells[f"E{r}"], cells[f"G{r}"] = places[i], applicants[i]
+        cells[f"J{r}"] = (f"=G{r}/E{r}", applicants[i] / places[i])
+    cells["A8"] = "Total"
+    cells["E8"] = ("=SUM(E4:E7)", float(sum(places)))
+    cells["G8"] = ("=SUM(G4:G7)", float(sum(applicants)))
+    cells["J8"] = (j8, 118 / 35 if j8 == "=G7/E7" else sum(applicants) / sum(places))
+    return cells
+
+
+def test_total_line_repeating_the_last_copy_is_flagged(tmp_path):
+    found = findings(write(tmp_path / "s.xlsx", {"S": _sections("=G7/E7")}))
+    assert [f.cell for f in found] == ["J8"]
+    assert found[0].fix.formula == "=G8/E8"
+    assert "the same cells as J7" in found[0].message
+
+
+def test_total_line_reading_its_own_totals_is_silent(tmp_path):
+    report = crossfoot.audit(write(tmp_path / "s.xlsx", {"S": _sections()}))
+    assert [f for f in report.findings if f.severity != "info"] == []
+
+
+def test_total_line_with_its_own_formula_is_silent(tmp_path):
+    # a total line may compute its own way (an average of the ratios): not a shifted copy
+    found = findings(write(tmp_path / "s.xlsx", {"S": _sections("=AVERAGE(J4:J7)")}))
+    assert found == []

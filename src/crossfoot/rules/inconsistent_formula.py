@@ -257,7 +257,9 @@ def _scan_segment(st: SheetStructure, axis: str, seg: list[Cell], omitted: dict,
         block = st.block_at(cell.row, cell.col)
         if reason == "end" and block is not None:
             if axis == "row" and cell.col in block.total_cols or axis == "col" and cell.row in block.total_rows:
-                continue
+                if not _repeats_copy(st, cell, model):
+                    continue  # a total line computes its own way
+                reason = "repeat"
         mfp = st.fingerprint(model)
         pattern = [c for c, f in zip(seg, fps) if f == mfp]
         # a split in two: the larger side is not always right
@@ -269,6 +271,31 @@ def _scan_segment(st: SheetStructure, axis: str, seg: list[Cell], omitted: dict,
         mine, theirs = _refs(st, cell), _refs(st, model)
         left_out = sorted(theirs - mine) if mine < theirs else []
         out[(cell.row, cell.col)] = Break(cell, axis, model, pattern, reason, left_out)
+
+
+def _repeats_copy(st: SheetStructure, cell: Cell, model: Cell) -> bool:
+    """A formula on a total line that computes exactly what the copy next to it computes
+    (J109 ``=G108/E108`` under J108 ``=G108/E108``, where the copies read their own row
+    and G109, E109 hold the totals): the copy was pasted one line late, with its
+    references shifted, so the total line shows the last line's figure. Only when the
+    formula read on the total line itself (``=G109/E109``) finds figures in every cell."""
+    ic, im = st.info(cell), st.info(model)
+    if ic is None or im is None or _skeleton(st, cell) != _skeleton(st, model):
+        return False
+    mine = ic.areas(cell.row, cell.col)
+    if not mine or mine != im.areas(model.row, model.col):
+        return False
+    own = im.areas(cell.row, cell.col)  # the model copied onto the total line
+    if own == mine:
+        return False
+    get = st.sheet.cells.get
+    for area in own:
+        if area.sheet is not None or area.size > 200:
+            return False
+        if any(numeric(get((r, c))) is None for r in range(area.min_row, area.max_row + 1)
+               for c in range(area.min_col, area.max_col + 1)):
+            return False
+    return True
 
 
 def _other_axis_consistent(st: SheetStructure, axis: str, cell: Cell) -> bool:
@@ -286,7 +313,8 @@ follows: the cells on both sides agree with each other and not with it, or the t
 cells next to it at the end of a run agree and it is a damaged copy of them (the same
 operators with other references, or a term or a sheet left out), or that is its
 neighbour's formula with a number typed into it (`=SUM(E47:E59)-1000` beside
-`=SUM(D47:D59)`). Roll-ups across
+`=SUM(D47:D59)`), or that sits on a total line and reads exactly the cells of the
+copy next to it (J109 `=G108/E108` under J108 `=G108/E108`). Roll-ups across
 sheets count: a summary cell that adds North, South and West but not East, while its
 neighbours add all four.
 """
@@ -325,7 +353,12 @@ two, crossfoot flags the side whose references read empty cells, else the smalle
         msg = (f"{cell.address} ({where}) reads {cell.formula}"
                + (f" (= {fmt(value)})" if value is not None else "")
                + f" but {len(br.pattern)} formulas {direction} follow {br.model.address} {br.model.formula}")
-        if br.reason == "adjusted":
+        if br.reason == "repeat":
+            msg = (f"{cell.address} ({where}) reads {cell.formula}"
+                   + (f" (= {fmt(value)})" if value is not None else "")
+                   + f", the same cells as {br.model.address} {br.model.formula}: on this total line it repeats"
+                   f" that line's figure, where the {len(br.pattern)} formulas {direction} read their own line")
+        elif br.reason == "adjusted":
             msg = (f"{cell.address} ({where}) reads {cell.formula}"
                    + (f" (= {fmt(value)})" if value is not None else "")
                    + f": the formula of {br.model.address} {br.model.formula} with {br.left_out[0]} typed into it,"
