@@ -87,26 +87,24 @@ def _matters(weights: list[float], prices: list[float]) -> bool:
     return abs(w - plain) >= 0.02 * abs(plain)
 
 
-def summed_price(model: Model, rng: random.Random) -> Mutant | None:
-    cands = _price_totals(model)
+def _price_total_as(func: str, cands: list, model: Model, rng: random.Random, why: str) -> Mutant | None:
+    """A price total of the model rewritten as ``func`` over its line (SUM, AVERAGE)."""
     if not cands:
         return None
     sheet, r, c, span, _, _ = rng.choice(cands)
     mut = model.copy()
     old = mut.sheets[sheet][(r, c)]
-    mut.sheets[sheet][(r, c)] = f"=SUM({span})"
-    return Mutant(mut, "intensive-aggregation", sheet, a1(r, c), f"{old} became =SUM({span}): a sum of prices")
+    mut.sheets[sheet][(r, c)] = f"={func}({span})"
+    return Mutant(mut, "intensive-aggregation", sheet, a1(r, c), f"{old} became ={func}({span}): {why}")
+
+
+def summed_price(model: Model, rng: random.Random) -> Mutant | None:
+    return _price_total_as("SUM", _price_totals(model), model, rng, "a sum of prices")
 
 
 def unweighted_average(model: Model, rng: random.Random) -> Mutant | None:
     cands = [x for x in _price_totals(model) if _counts_differ(x[4]) and _matters(x[4], x[5])]
-    if not cands:
-        return None
-    sheet, r, c, span, _, _ = rng.choice(cands)
-    mut = model.copy()
-    old = mut.sheets[sheet][(r, c)]
-    mut.sheets[sheet][(r, c)] = f"=AVERAGE({span})"
-    return Mutant(mut, "intensive-aggregation", sheet, a1(r, c), f"{old} became =AVERAGE({span}): unweighted")
+    return _price_total_as("AVERAGE", cands, model, rng, "unweighted")
 
 
 def summed_values(model: Model, rng: random.Random) -> Mutant | None:

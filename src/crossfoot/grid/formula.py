@@ -70,6 +70,22 @@ class Area(NamedTuple):
 _new_area = tuple.__new__
 
 
+def place(spec: tuple, row: int, col: int) -> tuple[int, int, int, int]:
+    """A cell or range reference's unpacked coordinates (``Reference._cell_range``:
+    top, left, bottom, right, each as value and absolute flag) placed at (row, col):
+    (min_row, min_col, max_row, max_col)."""
+    tv, ta, lv, la, bv, ba, rv, ra = spec
+    r1 = tv if ta else row + tv
+    c1 = lv if la else col + lv
+    r2 = bv if ba else row + bv
+    c2 = rv if ra else col + rv
+    if r1 > r2:
+        r1, r2 = r2, r1
+    if c1 > c2:
+        c1, c2 = c2, c1
+    return r1, c1, r2, c2
+
+
 @dataclass(frozen=True)
 class Reference:
     """A reference inside a formula, relative to the cell the formula was written in.
@@ -101,16 +117,7 @@ class Reference:
         """The rectangle this reference covers when the formula sits at (row, col)."""
         spec = self._cell_range
         if spec is not None:
-            tv, ta, lv, la, bv, ba, rv, ra = spec
-            r1 = tv if ta else row + tv
-            c1 = lv if la else col + lv
-            r2 = bv if ba else row + bv
-            c2 = rv if ra else col + rv
-            if r1 > r2:
-                r1, r2 = r2, r1
-            if c1 > c2:
-                c1, c2 = c2, c1
-            return _new_area(Area, (self.sheet, r1, c1, r2, c2))
+            return _new_area(Area, (self.sheet, *place(spec, row, col)))
         if self.kind in ("cell", "range"):
             assert self.top and self.left and self.bottom and self.right
             r1, r2 = self.top.at(row), self.bottom.at(row)

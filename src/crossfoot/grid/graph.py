@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict, deque
 from typing import Iterable, Iterator
 
-from crossfoot.grid.formula import Area, info_for
+from crossfoot.grid.formula import Area, info_for, place
 from crossfoot.grid.model import Workbook
 
 CellKey = tuple[str, int, int]  # (sheet name, row, col)
@@ -67,15 +67,7 @@ class DependencyGraph:
                     if target is None:
                         target = own
                     if spec is not None:
-                        tv, ta, lv, la, bv, ba, rv, ra = spec
-                        r1 = tv if ta else row + tv
-                        c1 = lv if la else col + lv
-                        r2 = bv if ba else row + bv
-                        c2 = rv if ra else col + rv
-                        if r1 > r2:
-                            r1, r2 = r2, r1
-                        if c1 > c2:
-                            c1, c2 = c2, c1
+                        r1, c1, r2, c2 = place(spec, row, col)
                         if r1 == r2 and c1 == c2:
                             self._add_cell(target, r1, c1, key)
                             continue
